@@ -1,0 +1,85 @@
+"""The Provider Concerns Portal."""
+
+from __future__ import annotations
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Create the app from environment settings, with ``overrides`` for tests."""
+    from app import cli, errors, security, templating
+    from app.config import load_config
+    from app.extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
+    from app.tenants import context
+
+    app = Flask(__name__, static_folder="static")
+    app.config.from_mapping(load_config(overrides))
+    _ensure_local_folders(app)
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("app"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    from app import models  # noqa: F401  (register every model before the extensions bind)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    oauth.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    context.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _ensure_local_folders(app: Flask) -> None:
+    """Create the folders the embedded default keeps its SQLite file and uploads in."""
+    from pathlib import Path
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    Path(app.config["FILE_STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.assets import bp as assets_bp
+    from app.auth.routes import bp as auth_bp
+    from app.cases.routes import bp as cases_bp
+    from app.health.routes import bp as health_bp
+    from app.provider_portal.routes import bp as provider_bp
+    from app.residents.routes import bp as residents_bp
+    from app.tenants.routes import bp as tenants_bp
+
+    for blueprint in (
+        assets_bp,
+        health_bp,
+        auth_bp,
+        tenants_bp,
+        residents_bp,
+        cases_bp,
+        admin_bp,
+        provider_bp,
+    ):
+        app.register_blueprint(blueprint)

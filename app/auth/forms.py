@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app.auth.passwords import MIN_LENGTH
+from app.forms import Form, submit
+
+
+class SignInForm(Form):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Enter your password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+    submit = submit("Sign in")
+
+
+class SetPasswordForm(Form):
+    password = PasswordField(
+        "Create a password",
+        widget=GovPasswordInput(),
+        description=f"Use at least {MIN_LENGTH} characters.",
+        validators=[
+            DataRequired("Enter a password"),
+            Length(
+                min=MIN_LENGTH,
+                max=200,
+                message=f"Password must be between {MIN_LENGTH} and 200 characters",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Confirm your password"),
+            EqualTo("password", "Passwords must match"),
+        ],
+    )
+    submit = submit("Save password and continue")

@@ -1,0 +1,53 @@
+"""Flask commands: demo data and the audit trail check."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--quiet", is_flag=True, help="Do not print the demo accounts.")
+def seed_demo_command(quiet: bool) -> None:
+    """Seed the fictional demo world (once; does nothing if it is already there)."""
+    from app.demo.seed import seed_demo
+
+    accounts = seed_demo(current_app.config["DEMO_PASSWORD"])
+    if accounts is None:
+        click.echo("Demo data is already present.")
+        return
+    if not quiet:
+        click.echo(f"Demo accounts (password from DEMO_PASSWORD: {current_app.config['DEMO_PASSWORD']}):")
+        for account in accounts:
+            click.echo(f"  {account.email:<48} {account.authority:<42} {account.role}")
+
+
+@click.command("verify-audit")
+def verify_audit_command() -> None:
+    """Prove that no authority's audit trail was altered outside the product."""
+    from app.audit.services import verify_chain
+    from app.tenants.models import Authority
+    from app.tenants.scoping import Scope, scoped_as
+
+    failures = 0
+    chains = [(None, "platform")] + [
+        (a.id, a.name) for a in db.session.scalars(select(Authority).order_by(Authority.id))
+    ]
+    for tenant_id, name in chains:
+        scope = Scope(tenant_id=tenant_id, platform_admin=tenant_id is None)
+        with scoped_as(db.session, scope):
+            problems = verify_chain(db.session, tenant_id)
+        for problem in problems:
+            click.echo(f"{name}: {problem}", err=True)
+        failures += len(problems)
+    if failures:
+        raise click.ClickException(f"{failures} problem(s) found in the audit trail")
+    click.echo(f"Audit trail intact for {len(chains)} chains.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(verify_audit_command)

@@ -1,0 +1,85 @@
+"""Configuration from environment variables, with safe defaults for development."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("PCP_INSTANCE_DIR", Path.cwd() / "instance"))
+
+DEV_SECRET_KEY = "development-only-secret-key-not-for-production"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe configuration."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config dict from the environment and any test overrides."""
+    env = os.environ.get("PCP_ENV", "development")
+    production = env == "production"
+    config = {
+        "PCP_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or (None if production else DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+        ),
+        # Migrations run as the role that owns the tables; the app role only gets DML, so
+        # that PostgreSQL row-level security applies to every query the app makes.
+        "MIGRATION_DATABASE_URL": os.environ.get("MIGRATION_DATABASE_URL"),
+        "DATABASE_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "pcp_app"),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "FILE_STORAGE_DIR": os.environ.get("FILE_STORAGE_DIR", str(INSTANCE_DIR / "files")),
+        "SESSION_COOKIE_NAME": "pcp_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env != "development"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env != "development"),
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int("SESSION_LIFETIME_MINUTES", 480)),
+        # Werkzeug refuses larger bodies with 413 before a view runs.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _int("MAX_FORM_MEMORY_SIZE", 500 * 1024),
+        "MAX_FORM_PARTS": 1000,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
+        "SIGN_IN_MAX_FAILURES": _int("SIGN_IN_MAX_FAILURES", 5),
+        "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
+        "INVITATION_MAX_AGE_HOURS": _int("INVITATION_MAX_AGE_HOURS", 72),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2026"),
+        "SERVICE_NAME": "Provider concerns",
+        "OIDC_ALLOW_INSECURE_ISSUERS": _bool("OIDC_ALLOW_INSECURE_ISSUERS", not production),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    if overrides:
+        config.update(overrides)
+    check_config(config)
+    return config
+
+
+def check_config(config: dict) -> None:
+    """Refuse to start in production without a secret key and a real database."""
+    if config["PCP_ENV"] != "production":
+        return
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise ConfigError("PCP_ENV=production needs SECRET_KEY set to a long random value")
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        raise ConfigError("PCP_ENV=production needs DATABASE_URL pointing at PostgreSQL")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        raise ConfigError("PCP_ENV=production needs secure session cookies")

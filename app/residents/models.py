@@ -1,0 +1,56 @@
+"""Residents of a provider's locations, seen by the host and by the authority that placed them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import CreatedAtMixin
+from app.extensions import db
+from app.providers.models import Location
+from app.tenants.models import Authority
+from app.tenants.scoping import Scope, TenantScoped, equals
+
+
+class Resident(TenantScoped, CreatedAtMixin, db.Model):
+    """A person living at a location; tenant_id is the host authority where they live.
+
+    A resident with no placing authority is a self-funder, for whom the host is responsible.
+    """
+
+    __tablename__ = "resident"
+    RLS_READ = "tenant_id = app_tenant() OR placing_authority_id = app_tenant()"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    placing_authority_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authority.id"), index=True
+    )
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None]
+    # The placing authority's own case reference, for finding the person in their systems.
+    placing_reference: Mapped[str | None] = mapped_column(String(50))
+    moved_in_on: Mapped[date | None]
+    moved_out_at: Mapped[datetime | None]
+
+    location: Mapped[Location] = relationship()
+    placing_authority: Mapped[Authority | None] = relationship(
+        foreign_keys=[placing_authority_id]
+    )
+
+    @classmethod
+    def visible_to(cls, scope: Scope):
+        return equals(cls.tenant_id, scope.tenant_id) | equals(
+            cls.placing_authority_id, scope.tenant_id
+        )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_self_funder(self) -> bool:
+        return self.placing_authority_id is None

@@ -1,0 +1,27 @@
+"""Reading residents: the host sees those living in its area, a placing authority its own."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.providers.models import Location
+from app.residents.models import Resident
+
+
+def list_residents() -> list[Resident]:
+    return list(
+        db.session.scalars(
+            select(Resident)
+            .options(
+                joinedload(Resident.location).joinedload(Location.provider),
+                joinedload(Resident.placing_authority),
+            )
+            .order_by(Resident.family_name, Resident.given_name)
+        )
+    )
+
+
+def get_resident(resident_id: int) -> Resident | None:
+    return db.session.get(Resident, resident_id)

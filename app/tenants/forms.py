@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from app.forms import Form, submit
+from app.tenants.models import ROLE_LABELS
+
+
+class RolesField(SelectMultipleField):
+    def __init__(self, label="Roles", **kwargs):
+        super().__init__(
+            label,
+            choices=[(role.value, text) for role, text in ROLE_LABELS.items()],
+            widget=GovCheckboxesInput(),
+            validators=[DataRequired("Select at least one role")],
+            **kwargs,
+        )
+
+
+class InviteForm(Form):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter their full name"), Length(max=200, message="Name must be 200 characters or fewer")],
+    )
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter their email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )
+    roles = RolesField()
+    submit = submit("Send invitation")
+
+
+class RolesForm(Form):
+    roles = RolesField()
+    submit = submit("Save roles")
+
+
+class ConfirmForm(Form):
+    """A form with nothing but its CSRF token, for buttons that change state."""
+
+    submit = submit("Confirm")

@@ -1,0 +1,176 @@
+"""The one place where tenant scoping is enforced for every ORM query.
+
+Each tenant-owned model subclasses ``TenantScoped`` and declares two visibility rules side by
+side: ``visible_to(scope)``, an SQL expression the ORM adds to every SELECT through
+``with_loader_criteria``, and ``RLS_READ``/``RLS_WRITE``, the same rules written for PostgreSQL
+row-level security (the migrations install them, and a test compares the two). A session with
+no scope set refuses to query a scoped model at all; an empty scope sees nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, event, false, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session, with_loader_criteria
+from sqlalchemy.schema import ForeignKey
+
+SCOPE_KEY = "pcp_scope"
+SCOPED_MODELS: list[type[TenantScoped]] = []
+
+
+class TenantContextMissing(RuntimeError):
+    """A scoped model was queried by a session that never had a scope set."""
+
+
+class CrossTenantWrite(RuntimeError):
+    """A flush tried to write a row that the current scope does not own."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is asking: the authority acted for, the signed-in user, a provider organisation."""
+
+    tenant_id: int | None = None
+    user_id: int | None = None
+    provider_id: int | None = None
+    platform_admin: bool = False
+
+    def settings(self) -> dict[str, str]:
+        """Return the PostgreSQL settings that the RLS policies read."""
+        return {
+            "app.tenant_id": _setting(self.tenant_id),
+            "app.user_id": _setting(self.user_id),
+            "app.provider_id": _setting(self.provider_id),
+            "app.platform_admin": "on" if self.platform_admin else "",
+        }
+
+
+NOBODY = Scope()
+
+
+def _setting(value: int | None) -> str:
+    return "" if value is None else str(int(value))
+
+
+def equals(column, value) -> ColumnElement[bool]:
+    """Compare a column to a scope value; a missing value matches nothing."""
+    return false() if value is None else column == value
+
+
+class TenantScoped:
+    """Mixin for rows owned by one authority (the tenant) and read by the rules below."""
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+
+    # SQL for PostgreSQL RLS; app_tenant() etc. are created by the first migration.
+    RLS_READ = "tenant_id = app_tenant()"
+    RLS_WRITE = "tenant_id = app_tenant()"
+    STAMP_TENANT = True
+    APPEND_ONLY = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__tablename__" in cls.__dict__:
+            SCOPED_MODELS.append(cls)
+
+    @classmethod
+    def visible_to(cls, scope: Scope) -> ColumnElement[bool]:
+        """Return the rows of this model that the scope may read (default: owner only)."""
+        return equals(cls.tenant_id, scope.tenant_id)
+
+    @classmethod
+    def writable_by(cls, row: TenantScoped, scope: Scope) -> bool:
+        """Say whether the scope may insert or change this row (default: owner only)."""
+        return scope.tenant_id is not None and row.tenant_id == scope.tenant_id
+
+
+def _resolve(session) -> Session:
+    # Flask-SQLAlchemy hands out a scoped_session proxy; the events see the real Session.
+    return session() if isinstance(session, scoped_session) else session
+
+
+def set_scope(session: Session, scope: Scope) -> None:
+    """Set who the session acts for, in the ORM and in the open PostgreSQL transaction."""
+    session = _resolve(session)
+    session.info[SCOPE_KEY] = scope
+    if session.in_transaction():
+        for connection in _open_connections(session):
+            _apply_settings(connection, scope)
+
+
+def get_scope(session: Session) -> Scope | None:
+    return _resolve(session).info.get(SCOPE_KEY)
+
+
+@contextmanager
+def scoped_as(session: Session, scope: Scope) -> Iterator[Session]:
+    """Act as another scope for the duration of a block, then restore the previous one."""
+    previous = get_scope(session)
+    set_scope(session, scope)
+    try:
+        yield session
+    finally:
+        if previous is None:
+            session.info.pop(SCOPE_KEY, None)
+        else:
+            set_scope(session, previous)
+
+
+def _open_connections(session: Session):
+    transaction = session.get_transaction()
+    if transaction is None:
+        return []
+    return [conn for conn, *_ in transaction._connections.values()]
+
+
+def _apply_settings(connection, scope: Scope) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    for name, value in scope.settings().items():
+        connection.execute(
+            text("select set_config(:name, :value, true)"), {"name": name, "value": value}
+        )
+
+
+@event.listens_for(Session, "after_begin")
+def _settings_for_new_transaction(session, transaction, connection):
+    _apply_settings(connection, get_scope(session) or NOBODY)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _add_visibility_criteria(state):
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = get_scope(state.session)
+    if scope is None:
+        touched = {mapper.class_ for mapper in state.all_mappers}
+        if touched.intersection(SCOPED_MODELS):
+            raise TenantContextMissing(
+                "query of a tenant-owned model with no scope set on the session"
+            )
+        return
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(model, model.visible_to(scope), include_aliases=True)
+            for model in SCOPED_MODELS
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _check_writes(session, flush_context, instances):
+    scope = get_scope(session)
+    for row in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(row, TenantScoped):
+            continue
+        if scope is None:
+            raise TenantContextMissing(f"write of {type(row).__name__} with no scope set")
+        if row in session.new and row.tenant_id is None and row.STAMP_TENANT:
+            row.tenant_id = scope.tenant_id
+        if not type(row).writable_by(row, scope):
+            raise CrossTenantWrite(
+                f"{type(row).__name__} {row.tenant_id} is not writable by tenant {scope.tenant_id}"
+            )
