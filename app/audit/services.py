@@ -79,7 +79,7 @@ def record(
 ) -> AuditEvent:
     """Append an event to the chain of ``tenant_id`` in the caller's transaction."""
     if obj is not None:
-        session.flush([obj])
+        session.flush()
         object_type = object_type or type(obj).__name__
         object_id = object_id or obj.id
     _lock_chain(session, tenant_id)
@@ -99,7 +99,7 @@ def record(
     )
     event.hash = event_hash(event)
     session.add(event)
-    session.flush([event])
+    session.flush()
     return event
 
 
