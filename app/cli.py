@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.extensions import db
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--quiet", is_flag=True, help="Do not print the demo accounts.")
 def seed_demo_command(quiet: bool) -> None:
     """Seed the fictional demo world (once; does nothing if it is already there)."""
@@ -26,6 +28,7 @@ def seed_demo_command(quiet: bool) -> None:
 
 
 @click.command("verify-audit")
+@with_appcontext
 def verify_audit_command() -> None:
     """Prove that no authority's audit trail was altered outside the product."""
     from app.audit.services import verify_chain

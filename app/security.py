@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, current_app, request
 
 CSP = "; ".join(
     [
@@ -32,7 +32,20 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_oversized_forms() -> None:
+    """Refuse a url-encoded form larger than the form limit before anything parses it.
+
+    Werkzeug applies MAX_FORM_MEMORY_SIZE to multipart fields only; url-encoded bodies would
+    otherwise be read whole, up to the much larger upload limit.
+    """
+    limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
+    if request.mimetype == "application/x-www-form-urlencoded" and (request.content_length or 0) > limit:
+        abort(413)
+
+
 def init_app(app: Flask) -> None:
+    # First of all before_request functions, so that CSRF checking never parses such a body.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_forms)
     app.after_request(set_security_headers)
     if app.config["PCP_ENV"] == "production":
 

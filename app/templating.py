@@ -11,7 +11,6 @@ from app.residents.routes import READERS as RESIDENT_READERS
 from app.tenants.models import Role
 
 
-
 def _item(text: str, endpoint: str, active: bool, **values) -> dict:
     return {"text": text, "href": url_for(endpoint, **values), "active": active}
 

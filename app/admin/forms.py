@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
 
 from app.forms import Form, submit
@@ -28,7 +29,7 @@ class AuthorityForm(Form):
     )
     kind = RadioField(
         "Kind of authority",
-        choices=[(AuthorityKind.LOCAL_AUTHORITY.value, "Local authority"), (AuthorityKind.ICB.value, "Integrated care board (ICB)")],
+        choices=[SelectChoice(AuthorityKind.LOCAL_AUTHORITY.value, "Local authority"), SelectChoice(AuthorityKind.ICB.value, "Integrated care board (ICB)")],
         widget=GovRadioInput(),
         validators=[DataRequired("Select the kind of authority")],
     )
@@ -107,7 +108,7 @@ class ProviderUserForm(Form):
     )
     role = RadioField(
         "Role",
-        choices=[(ProviderRole.MANAGER.value, "Provider manager"), (ProviderRole.CONTRIBUTOR.value, "Provider contributor")],
+        choices=[SelectChoice(ProviderRole.MANAGER.value, "Provider manager"), SelectChoice(ProviderRole.CONTRIBUTOR.value, "Provider contributor")],
         widget=GovRadioInput(),
         validators=[DataRequired("Select a role")],
     )

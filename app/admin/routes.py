@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import services
-from app.admin.forms import AuthorityForm, FirstAdminForm, LocationForm, ProviderForm, ProviderUserForm
+from app.admin.forms import (
+    AuthorityForm,
+    FirstAdminForm,
+    LocationForm,
+    ProviderForm,
+    ProviderUserForm,
+)
 from app.auth.access import platform_admin
 from app.provider_portal.services import password_link
 
@@ -123,8 +130,8 @@ def new_location(provider_id: int):
 
     provider = _provider_or_404(provider_id)
     form = LocationForm()
-    form.host_authority_id.choices = [(0, "Select the host authority")] + [
-        (a.id, a.name) for a in services.list_authorities()
+    form.host_authority_id.choices = [SelectChoice(0, "Select the host authority")] + [
+        SelectChoice(a.id, a.name) for a in services.list_authorities()
     ]
     if form.validate_on_submit():
         if services.cqc_id_taken(Location, Location.cqc_location_id, form.cqc_location_id.data):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from app.forms import Form, submit
@@ -12,7 +13,7 @@ class RolesField(SelectMultipleField):
     def __init__(self, label="Roles", **kwargs):
         super().__init__(
             label,
-            choices=[(role.value, text) for role, text in ROLE_LABELS.items()],
+            choices=[SelectChoice(role.value, text) for role, text in ROLE_LABELS.items()],
             widget=GovCheckboxesInput(),
             validators=[DataRequired("Select at least one role")],
             **kwargs,

@@ -1,0 +1,50 @@
+"""Security headers, the Content Security Policy, and the health endpoint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.config import ConfigError, load_config
+
+
+def test_pages_carry_a_csp_without_inline_script(app, world):
+    response = app.test_client().get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_data(as_text=True)
+    inline = [s for s in re.findall(r"<script([^>]*)>", body) if "src=" not in s]
+    assert inline == []
+
+
+def test_assets_are_served_by_the_app(app):
+    client = app.test_client()
+    for path in ("/static/vendor/govuk-frontend-6.3.0/govuk-frontend.min.css",
+                 "/static/vendor/htmx-2.0.11/htmx.min.js",
+                 "/assets/fonts/bold-b542beb274-v2.woff2",
+                 "/static/js/app.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        response.close()
+
+
+def test_healthz_answers_without_a_session(app):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+
+
+def test_production_refuses_to_start_without_a_secret_or_a_real_database(monkeypatch):
+    monkeypatch.setenv("PCP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://pcp_app@db/pcp")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config()
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        load_config()
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://pcp_app@db/pcp")
+    assert load_config()["SESSION_COOKIE_SECURE"] is True
