@@ -48,3 +48,20 @@ def test_production_refuses_to_start_without_a_secret_or_a_real_database(monkeyp
         load_config()
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://pcp_app@db/pcp")
     assert load_config()["SESSION_COOKIE_SECURE"] is True
+
+
+def test_an_unexpected_error_gets_the_service_error_page(pg_database):
+    from app import create_app
+    from app.auth.access import public
+    from tests.conftest import pg_config
+
+    app = create_app({**pg_config(pg_database), "TESTING": False})
+
+    @public
+    def boom():
+        raise RuntimeError("unexpected")
+
+    app.add_url_rule("/boom", "boom", boom)
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
