@@ -24,3 +24,20 @@ def _strip(value):
 
 def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
+
+
+def email_field(label: str = "Email address", required: str = "Enter an email address"):
+    """Return an email address field with the GOV.UK messages."""
+    from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+    from wtforms import StringField
+    from wtforms.validators import DataRequired, Email, Length
+
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(required),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )

@@ -3,9 +3,9 @@ from __future__ import annotations
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
-from app.forms import Form, submit
+from app.forms import Form, email_field, submit
 from app.providers.models import ProviderRole
 from app.tenants.models import AuthorityKind
 
@@ -57,11 +57,7 @@ class AuthorityForm(Form):
 
 class FirstAdminForm(Form):
     name = _text("Full name", 200, "Enter their full name")
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[DataRequired("Enter their email address"), Length(max=254), Email("Enter an email address in the correct format, like name@example.gov.uk")],
-    )
+    email = email_field(required="Enter their email address")
     submit = submit("Add administrator")
 
 
@@ -101,11 +97,7 @@ class LocationForm(Form):
 
 class ProviderUserForm(Form):
     name = _text("Full name", 200, "Enter their full name")
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[DataRequired("Enter their email address"), Length(max=254), Email("Enter an email address in the correct format, like name@example.gov.uk")],
-    )
+    email = email_field(required="Enter their email address")
     role = RadioField(
         "Role",
         choices=[SelectChoice(ProviderRole.MANAGER.value, "Provider manager"), SelectChoice(ProviderRole.CONTRIBUTOR.value, "Provider contributor")],

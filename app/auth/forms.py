@@ -1,23 +1,15 @@
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.passwords import MIN_LENGTH
-from app.forms import Form, submit
+from app.forms import Form, email_field, submit
 
 
 class SignInForm(Form):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email("Enter an email address in the correct format, like name@example.gov.uk"),
-        ],
-    )
+    email = email_field(required="Enter your email address")
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),

@@ -3,9 +3,9 @@ from __future__ import annotations
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
-from app.forms import Form, submit
+from app.forms import Form, email_field, submit
 from app.tenants.models import ROLE_LABELS
 
 
@@ -26,15 +26,7 @@ class InviteForm(Form):
         widget=GovTextInput(),
         validators=[DataRequired("Enter their full name"), Length(max=200, message="Name must be 200 characters or fewer")],
     )
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter their email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email("Enter an email address in the correct format, like name@example.gov.uk"),
-        ],
-    )
+    email = email_field(required="Enter their email address")
     roles = RolesField()
     submit = submit("Send invitation")
 

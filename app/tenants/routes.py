@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.auth.access import member, public, staff
 from app.auth.forms import SetPasswordForm
-from app.auth.routes import start_session
+from app.auth.sign_in_flow import start_session
 from app.tenants import services
 from app.tenants.forms import ConfirmForm, InviteForm, RolesForm
 from app.tenants.models import Role
