@@ -11,6 +11,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import cli, errors, security, templating
     from app.config import load_config
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
+    from app.jobs import in_process
     from app.tenants import context
 
     app = Flask(__name__, static_folder="static")
@@ -42,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     context.init_app(app)
     cli.init_app(app)
+    in_process.init_app(app)
     _register_blueprints(app)
     return app
 

@@ -51,6 +51,30 @@ def verify_audit_command() -> None:
     click.echo(f"Audit trail intact for {len(chains)} chains.")
 
 
+outbox_cli = click.Group("outbox", help="The outbox of messages waiting to be sent.")
+
+
+@outbox_cli.command("relay")
+@click.option("--loop", "interval", type=float, default=None,
+              help="Keep relaying every INTERVAL seconds instead of once.")
+@with_appcontext
+def relay_command(interval: float | None) -> None:
+    """Hand due messages to RQ (or, with no REDIS_URL, deliver them here)."""
+    import time
+
+    from app.jobs.outbox import relay_once
+    from app.jobs.queue import enqueuer
+
+    while True:
+        handed = relay_once(enqueuer())
+        click.echo(f"{handed} message(s) handed on")
+        if interval is None:
+            return
+        db.session.remove()
+        time.sleep(interval)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(verify_audit_command)
+    app.cli.add_command(outbox_cli)

@@ -66,6 +66,21 @@ def load_config(overrides: dict | None = None) -> dict:
         "SERVICE_NAME": "Provider concerns",
         "OIDC_ALLOW_INSECURE_ISSUERS": _bool("OIDC_ALLOW_INSECURE_ISSUERS", not production),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAIL_CHANNEL": os.environ.get("MAIL_CHANNEL", "file"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Provider concerns <no-reply@provider-concerns.invalid>"),
+        "MAIL_FOLDER": os.environ.get("MAIL_FOLDER", str(INSTANCE_DIR / "mail")),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME"),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY", ""),
+        "NOTIFY_TEMPLATE_ID": os.environ.get("NOTIFY_TEMPLATE_ID", ""),
+        "NOTIFY_BASE_URL": os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 6),
+        "OUTBOX_LEASE_SECONDS": _int("OUTBOX_LEASE_SECONDS", 300),
+        "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS", 30),
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "default"),
     }
     if overrides:
         config.update(overrides)
@@ -81,5 +96,7 @@ def check_config(config: dict) -> None:
         raise ConfigError("PCP_ENV=production needs SECRET_KEY set to a long random value")
     if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
         raise ConfigError("PCP_ENV=production needs DATABASE_URL pointing at PostgreSQL")
+    if config["MAIL_CHANNEL"] not in {"smtp", "notify"}:
+        raise ConfigError("PCP_ENV=production needs MAIL_CHANNEL set to smtp or notify")
     if not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError("PCP_ENV=production needs secure session cookies")

@@ -92,7 +92,13 @@ def _truncate_all(owner_engine) -> None:
 def app(pg_database, owner_engine, tmp_path):
     """The app on PostgreSQL as the app role (row-level security on), on empty tables."""
     _truncate_all(owner_engine)
-    app = create_app({**pg_config(pg_database), "FILE_STORAGE_DIR": str(tmp_path / "files")})
+    app = create_app(
+        {
+            **pg_config(pg_database),
+            "FILE_STORAGE_DIR": str(tmp_path / "files"),
+            "MAIL_FOLDER": str(tmp_path / "mail"),
+        }
+    )
     # No app context stays pushed: each request (and each ``with app.app_context()`` in a
     # test) gets its own session, as in production.
     yield app
@@ -108,6 +114,7 @@ def sqlite_app(tmp_path):
             **BASE_CONFIG,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
             "FILE_STORAGE_DIR": str(tmp_path / "files"),
+            "MAIL_FOLDER": str(tmp_path / "mail"),
         }
     )
     migrate_up(app)

@@ -58,10 +58,9 @@ def show_authority(authority_ref: int):
     authority = _authority_or_404(authority_ref)
     form = FirstAdminForm()
     if form.validate_on_submit():
-        token = services.invite_first_admin(
+        link = services.invite_first_admin(
             authority, name=form.name.data, email=form.email.data, by=current_user
         )
-        link = url_for("tenants.accept_invitation", token=token, _external=True)
         return render_template("tenants/invited.html", link=link, email=form.email.data)
     members, invitations = services.members_of(authority, admin=current_user)
     return render_template(

@@ -12,6 +12,8 @@ from app.audit.services import record
 from app.auth.models import Realm, User
 from app.auth.services import find_user_by_email, normalise_email
 from app.extensions import db
+from app.jobs.outbox import enqueue_email
+from app.provider_portal.services import password_link
 from app.providers.models import Location, Provider, ProviderMembership, ProviderRole
 from app.tenants import services as tenant_services
 from app.tenants.models import Authority, AuthorityKind, Role
@@ -175,6 +177,15 @@ def add_provider_user(provider: Provider, *, name: str, email: str, role: str, b
         tenant_id=None,
         actor_user_id=by.id,
         new={"provider_id": provider.id, "email": user.email, "role": role},
+    )
+    enqueue_email(
+        db.session,
+        tenant_id=None,
+        template="provider_password",
+        recipient=user.email,
+        key=f"provider-password:{user.id}:{user.session_nonce}",
+        created_by_id=by.id,
+        context={"name": user.name, "provider_name": provider.name, "link": password_link(user)},
     )
     db.session.commit()
     return user

@@ -52,14 +52,13 @@ def list_users(authority_id: int):
 def invite_user(authority_id: int):
     form = InviteForm()
     if form.validate_on_submit():
-        link_token = services.invite(
+        link = services.invite(
             authority_id,
             email=form.email.data,
             name=form.name.data,
             roles=form.roles.data,
             invited_by=current_user,
         )
-        link = url_for("tenants.accept_invitation", token=link_token, _external=True)
         return render_template("tenants/invited.html", link=link, email=form.email.data)
     return render_template("tenants/invite.html", form=form)
 

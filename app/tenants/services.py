@@ -15,6 +15,7 @@ from app.auth.passwords import hash_password
 from app.auth.services import find_user_by_email, normalise_email
 from app.db import utcnow
 from app.extensions import db
+from app.jobs.outbox import enqueue_email
 from app.tenants.models import Authority, Invitation, Membership, Role
 from app.tenants.scoping import Scope, scoped_as, set_scope
 
@@ -87,7 +88,7 @@ def _token_hash(token: str) -> str:
 
 
 def invite(authority_id: int, *, email: str, name: str, roles, invited_by: User) -> str:
-    """Invite a person to the authority; return the one-time token for their link."""
+    """Invite a person to the authority and email them; return their one-time link."""
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         tenant_id=authority_id,
@@ -108,8 +109,24 @@ def invite(authority_id: int, *, email: str, name: str, roles, invited_by: User)
         actor_authority_id=authority_id,
         new={"email": invitation.email, "name": name, "roles": sorted(invitation.roles)},
     )
+    link = url_for("tenants.accept_invitation", token=f"{authority_id}.{token}", _external=True)
+    enqueue_email(
+        db.session,
+        tenant_id=authority_id,
+        template="invitation",
+        recipient=invitation.email,
+        key=f"invitation:{invitation.id}",
+        created_by_id=invited_by.id,
+        context={
+            "name": name,
+            "invited_by": invited_by.name,
+            "authority_name": db.session.get(Authority, authority_id).name,
+            "link": link,
+            "expires_hours": current_app.config["INVITATION_MAX_AGE_HOURS"],
+        },
+    )
     db.session.commit()
-    return f"{authority_id}.{token}"
+    return link
 
 
 def find_invitation(link_token: str) -> Invitation | None:
@@ -117,7 +134,8 @@ def find_invitation(link_token: str) -> Invitation | None:
     authority_part, _, token = (link_token or "").partition(".")
     if not authority_part.isdigit() or not token:
         return None
-    # The visitor is anonymous; the signed token names the authority whose invitation it is.
+    # The visitor is anonymous; the link names the authority, and only that authority's
+    # invitations are searched for the token.
     set_scope(db.session, Scope(tenant_id=int(authority_part)))
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == _token_hash(token))

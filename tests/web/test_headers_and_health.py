@@ -47,6 +47,9 @@ def test_production_refuses_to_start_without_a_secret_or_a_real_database(monkeyp
     with pytest.raises(ConfigError, match="DATABASE_URL"):
         load_config()
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://pcp_app@db/pcp")
+    with pytest.raises(ConfigError, match="MAIL_CHANNEL"):
+        load_config()
+    monkeypatch.setenv("MAIL_CHANNEL", "smtp")
     assert load_config()["SESSION_COOKIE_SECURE"] is True
 
 

@@ -1,0 +1,135 @@
+"""Ways an email leaves the portal: a local folder (the embedded default), SMTP, GOV.UK Notify.
+
+Each channel calls ``on_handover()`` at the last moment before the message leaves for good
+(for SMTP, just before the DATA command): from then on a crash means the fate of the message
+is unknown, and it must not be sent again without a person deciding.
+"""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import ssl
+import uuid
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import make_msgid
+from pathlib import Path
+
+from app.jobs.rendering import RenderedEmail
+
+
+class PermanentFailure(Exception):
+    """The channel refused the message for good (a bad address, a rejected key)."""
+
+
+def build_mime(email: RenderedEmail, *, sender: str, recipient: str, key: str) -> EmailMessage:
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(idstring=key.replace(":", "-")[:60])
+    # Quoted-printable keeps every line short, as SMTP requires, whatever the template holds.
+    message.set_content(email.text, cte="quoted-printable")
+    message.add_alternative(email.html, subtype="html", cte="quoted-printable")
+    for attachment in email.attachments:
+        maintype, subtype = attachment.content_type.split(";")[0].split("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return message
+
+
+class FileChannel:
+    """Write each message as an .eml file: the embedded default, for demos and development."""
+
+    def __init__(self, folder: str, sender: str):
+        self.folder = Path(folder)
+        self.sender = sender
+
+    def send(self, email: RenderedEmail, recipient: str, key: str, on_handover: Callable[[], None]) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        message = build_mime(email, sender=self.sender, recipient=recipient, key=key)
+        name = f"{uuid.uuid4().hex}.eml"
+        on_handover()
+        (self.folder / name).write_bytes(bytes(message))
+        return name
+
+
+class SmtpChannel:
+    """Send through any council's SMTP relay."""
+
+    def __init__(self, host: str, port: int, sender: str, username: str | None = None,
+                 password: str | None = None, starttls: bool = False, timeout: int = 30):
+        self.host, self.port, self.sender = host, port, sender
+        self.username, self.password, self.starttls = username, password, starttls
+        self.timeout = timeout
+
+    def send(self, email: RenderedEmail, recipient: str, key: str, on_handover: Callable[[], None]) -> str:
+        message = build_mime(email, sender=self.sender, recipient=recipient, key=key)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.ehlo()
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            code, answer = smtp.mail(self.sender)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, answer, self.sender)
+            code, answer = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                raise PermanentFailure(f"recipient refused: {code} {answer.decode(errors='replace')}")
+            on_handover()
+            code, answer = smtp.data(message.as_bytes())
+            if code != 250:
+                raise smtplib.SMTPDataError(code, answer)
+        return message["Message-ID"]
+
+
+class NotifyChannel:
+    """Send through GOV.UK Notify, with one generic template holding ((subject)) and ((body))."""
+
+    def __init__(self, api_key: str, template_id: str, base_url: str):
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        self.client = NotificationsAPIClient(api_key, base_url=base_url)
+        self.template_id = template_id
+
+    def send(self, email: RenderedEmail, recipient: str, key: str, on_handover: Callable[[], None]) -> str:
+        from notifications_python_client.errors import HTTPError
+
+        personalisation = {"subject": email.subject, "body": email.text}
+        for attachment in email.attachments:
+            personalisation["link_to_file"] = {
+                "file": base64.b64encode(attachment.data).decode(),
+                "filename": attachment.filename,
+                "confirm_email_before_download": False,
+                "retention_period": "4 weeks",
+            }
+        on_handover()
+        try:
+            answer = self.client.send_email_notification(
+                email_address=recipient,
+                template_id=self.template_id,
+                personalisation=personalisation,
+                reference=key,
+            )
+        except HTTPError as error:
+            if 400 <= error.status_code < 500 and error.status_code != 429:
+                raise PermanentFailure(f"Notify refused: {error.status_code} {error.message}") from error
+            raise
+        return answer["id"]
+
+
+def channel_from_config(config) -> FileChannel | SmtpChannel | NotifyChannel:
+    kind = config["MAIL_CHANNEL"]
+    sender = config["MAIL_FROM"]
+    if kind == "smtp":
+        return SmtpChannel(config["SMTP_HOST"], config["SMTP_PORT"], sender,
+                           config["SMTP_USERNAME"], config["SMTP_PASSWORD"], config["SMTP_STARTTLS"])
+    if kind == "notify":
+        return NotifyChannel(config["NOTIFY_API_KEY"], config["NOTIFY_TEMPLATE_ID"],
+                             config["NOTIFY_BASE_URL"])
+    return FileChannel(config["MAIL_FOLDER"], sender)
