@@ -29,6 +29,9 @@ def _staff_navigation(authority, membership) -> list[dict]:
         items.append(
             _item("Users", "tenants.list_users", "_user" in (request.endpoint or ""), authority_id=authority.id)
         )
+        items.append(
+            _item("Messages", "jobs.list_failed_messages", blueprint == "jobs", authority_id=authority.id)
+        )
     return items
 
 
@@ -41,7 +44,10 @@ def navigation() -> list[dict]:
     if g.get("provider_membership") is not None:
         return [_item("Home", "provider_portal.home", request.endpoint == "provider_portal.home")]
     if current_user.is_platform_admin:
-        return [_item("Administration", "admin.index", request.blueprint == "admin")]
+        return [
+            _item("Administration", "admin.index", request.blueprint == "admin"),
+            _item("Messages", "jobs.platform_messages", request.blueprint == "jobs"),
+        ]
     return []
 
 

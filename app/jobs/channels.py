@@ -20,8 +20,18 @@ from pathlib import Path
 from app.jobs.rendering import RenderedEmail
 
 
-class PermanentFailure(Exception):
-    """The channel refused the message for good (a bad address, a rejected key)."""
+class Refused(Exception):
+    """The server answered and did not take the message: it is safe to try again later."""
+
+
+class PermanentFailure(Refused):
+    """The server refused the message for good (a bad address, a rejected key)."""
+
+
+def _smtp_refusal(code: int, answer: bytes | str) -> Refused:
+    text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+    kind = PermanentFailure if code >= 500 else Refused
+    return kind(f"{code} {text}")
 
 
 def build_mime(email: RenderedEmail, *, sender: str, recipient: str, key: str) -> EmailMessage:
@@ -77,15 +87,16 @@ class SmtpChannel:
                 smtp.login(self.username, self.password or "")
             code, answer = smtp.mail(self.sender)
             if code != 250:
-                raise smtplib.SMTPSenderRefused(code, answer, self.sender)
+                raise _smtp_refusal(code, answer)
             code, answer = smtp.rcpt(recipient)
             if code not in (250, 251):
-                raise PermanentFailure(f"recipient refused: {code} {answer.decode(errors='replace')}")
+                raise _smtp_refusal(code, answer)
             on_handover()
-            code, answer = smtp.data(message.as_bytes())
-            if code != 250:
-                raise smtplib.SMTPDataError(code, answer)
-        return message["Message-ID"]
+            try:
+                smtp.data(message.as_bytes())
+            except smtplib.SMTPResponseException as error:
+                raise _smtp_refusal(error.smtp_code, error.smtp_error) from error
+        return str(message["Message-ID"]).strip()
 
 
 class NotifyChannel:
@@ -117,9 +128,10 @@ class NotifyChannel:
                 reference=key,
             )
         except HTTPError as error:
-            if 400 <= error.status_code < 500 and error.status_code != 429:
-                raise PermanentFailure(f"Notify refused: {error.status_code} {error.message}") from error
-            raise
+            # Notify answered: a 4xx other than rate limiting will never succeed, the rest may.
+            permanent = 400 <= error.status_code < 500 and error.status_code != 429
+            kind = PermanentFailure if permanent else Refused
+            raise kind(f"Notify refused: {error.status_code} {error.message}") from error
         return answer["id"]
 
 

@@ -10,7 +10,6 @@ left the building), a SENDING one whose worker died becomes UNKNOWN for a person
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import timedelta
 
 from flask import current_app
@@ -18,7 +17,7 @@ from sqlalchemy import select, update
 
 from app.db import utcnow
 from app.extensions import db
-from app.jobs.channels import PermanentFailure, channel_from_config
+from app.jobs.channels import PermanentFailure, Refused, channel_from_config
 from app.jobs.models import MessageState, OutboxMessage
 from app.jobs.rendering import meeting_invitation, render_email
 from app.tenants.models import Authority
@@ -55,8 +54,13 @@ def enqueue_email(
         created_by_id=created_by_id,
     )
     session.add(message)
-    session.info[WRITTEN_KEY] = True
+    note_written(session)
     return message
+
+
+def note_written(session) -> None:
+    """Tell the embedded default that this transaction leaves work for after its commit."""
+    session.info[WRITTEN_KEY] = True
 
 
 def _scope_for(tenant_id: int | None) -> Scope:
@@ -109,7 +113,7 @@ def _set_state(message: OutboxMessage, state: MessageState, **values) -> None:
 
 def _after_failure(message: OutboxMessage, error: Exception, handed_over: bool) -> None:
     text = f"{type(error).__name__}: {error}"[:2000]
-    if handed_over and not isinstance(error, smtplib.SMTPResponseException):
+    if handed_over and not isinstance(error, Refused):
         # The connection broke after the message left: it may or may not have arrived.
         _set_state(message, MessageState.UNKNOWN, last_error=text, lease_until=None)
     elif isinstance(error, PermanentFailure) or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:

@@ -95,7 +95,7 @@ def test_a_committed_message_is_delivered_by_a_worker(queue_app, settings, smtp,
     output = _run_burst_worker(settings)
     assert len(smtp.messages) == 1, output
     assert smtp.messages[0]["To"] == "nina@example.org"
-    assert "Host A" in smtp.messages[0]["Subject"]
+    assert "Host A" in str(smtp.messages[0]["Subject"])
     assert _states(queue_app, world.host_a) == [MessageState.SENT]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.policy
 import socket
 import threading
 from email.message import Message
@@ -43,7 +44,7 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         await self._hold(self.stall_data)
         return "250 Message accepted for delivery"
 

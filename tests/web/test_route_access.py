@@ -47,6 +47,7 @@ def _url(rule, world) -> str:
         "case_id": world.case_a,
         "resident_id": world.resident_a_placed,
         "membership_id": 1,
+        "message_id": 1,
         "provider_id": world.provider_a,
         "token": "x",
         "code": "E00000001",

@@ -1,0 +1,120 @@
+"""Reading the outbox for people: what failed, what is unknown, and deciding what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.audit.services import record
+from app.auth.models import User
+from app.db import utcnow
+from app.extensions import db
+from app.jobs.models import OPEN_STATES, MessageState, OutboxMessage
+from app.jobs.outbox import note_written
+from app.tenants.models import Authority
+from app.tenants.scoping import Scope, scoped_as
+
+NEEDS_A_PERSON = (MessageState.FAILED, MessageState.UNKNOWN)
+
+
+def needing_attention(limit: int = 200) -> list[OutboxMessage]:
+    """Return the current scope's messages that failed for good or whose fate is unknown."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.state.in_(NEEDS_A_PERSON))
+            .order_by(OutboxMessage.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def messages_for_case(case_id: int) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id == case_id)
+            .order_by(OutboxMessage.created_at)
+        )
+    )
+
+
+def get_message(message_id: int) -> OutboxMessage | None:
+    return db.session.get(OutboxMessage, message_id)
+
+
+def _decide(message: OutboxMessage, state: MessageState, action: str, by: User, authority_id: int | None) -> None:
+    old = message.state.value
+    message.state = state
+    if state is MessageState.PENDING:
+        message.attempts = 0
+        message.available_at = utcnow()
+        note_written(db.session)
+    record(
+        db.session,
+        action=action,
+        obj=message,
+        tenant_id=message.tenant_id,
+        actor_user_id=by.id,
+        actor_authority_id=authority_id,
+        case_id=message.case_id,
+        old={"state": old},
+        new={"state": state.value, "recipient": message.recipient},
+    )
+    db.session.commit()
+
+
+def retry(message: OutboxMessage, *, by: User, authority_id: int | None) -> bool:
+    if message.state not in NEEDS_A_PERSON:
+        return False
+    _decide(message, MessageState.PENDING, "message.retried", by, authority_id)
+    return True
+
+
+def confirm_sent(message: OutboxMessage, *, by: User, authority_id: int | None) -> bool:
+    """Record that a message of unknown fate did arrive (the recipient confirmed it)."""
+    if message.state is not MessageState.UNKNOWN:
+        return False
+    _decide(message, MessageState.SENT, "message.confirmed_sent", by, authority_id)
+    return True
+
+
+@dataclass
+class AuthorityQueue:
+    authority_id: int | None
+    name: str
+    attention: list[OutboxMessage]
+    open_count: int
+    oldest_open_age: timedelta | None
+
+
+def _queue_of(authority_id: int | None, name: str) -> AuthorityQueue:
+    oldest = db.session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.state.in_(OPEN_STATES))
+    )
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=utcnow().tzinfo)
+    return AuthorityQueue(
+        authority_id=authority_id,
+        name=name,
+        attention=needing_attention(),
+        open_count=db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state.in_(OPEN_STATES))
+        ),
+        oldest_open_age=(utcnow() - oldest) if oldest else None,
+    )
+
+
+def across_authorities(admin: User) -> list[AuthorityQueue]:
+    """Return every authority's queue, read as each in turn (platform administrators only)."""
+    queues = []
+    authorities = [(None, "Platform")] + [
+        (a.id, a.name) for a in db.session.scalars(select(Authority).order_by(Authority.name))
+    ]
+    for authority_id, name in authorities:
+        scope = Scope(tenant_id=authority_id, user_id=admin.id, platform_admin=authority_id is None)
+        with scoped_as(db.session, scope):
+            queues.append(_queue_of(authority_id, name))
+    return queues
