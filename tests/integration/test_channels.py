@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -21,7 +21,7 @@ from app.tenants.scoping import Scope, scoped_as
 from tests.conftest import pg_config
 from tests.support.mail import SmtpServer
 
-STARTS = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+STARTS = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
 
