@@ -17,8 +17,8 @@ from app.auth.models import Realm, User, UserIdentity
 from app.auth.services import find_user_by_email
 from app.db import utcnow
 from app.extensions import db, oauth
-from app.tenants.services import is_active_member
 from app.tenants.models import Authority
+from app.tenants.services import is_active_member
 
 
 def authorities_with_sso() -> list[Authority]:
