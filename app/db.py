@@ -31,7 +31,7 @@ class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def str_enum(enum_cls, length: int = 40):
+def str_enum(enum_cls, length: int = 40, name: str | None = None):
     """Store a StrEnum by value as a portable VARCHAR with a CHECK constraint."""
     from sqlalchemy import Enum
 
@@ -41,6 +41,6 @@ def str_enum(enum_cls, length: int = 40):
         create_constraint=True,
         length=length,
         values_callable=lambda members: [m.value for m in members],
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
         validate_strings=True,
     )

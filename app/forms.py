@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from wtforms import DateField, SubmitField
+from wtforms.validators import StopValidation
 
 
 class Form(FlaskForm):
@@ -41,3 +44,31 @@ def email_field(label: str = "Email address", required: str = "Enter an email ad
             Email("Enter an email address in the correct format, like name@example.gov.uk"),
         ],
     )
+
+
+class DateInputField(DateField):
+    """A GOV.UK date input that reports a missing or impossible date instead of raising."""
+
+    def __init__(self, label, required: str | None = None, **kwargs):
+        super().__init__(label, widget=GovDateInput(), format="%d %m %Y", **kwargs)
+        self.required_message = required
+
+    def process_formdata(self, valuelist):
+        # GovDateInput posts three keys and renders raw_data as day, month, year: a POST
+        # without them must neither crash the form nor lose what was typed.
+        self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+        parts = [str(part).strip() for part in self.raw_data]
+        self.data = None
+        if not any(parts):
+            return
+        if not all(parts):
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            day, month, year = (int(part) for part in parts)
+            self.data = date(year, month, day)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date") from error
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors and self.required_message:
+            raise StopValidation(self.required_message)

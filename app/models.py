@@ -1,10 +1,20 @@
 """Import every model so that metadata, migrations and the scoping registry see them all."""
 
+from app.actions.models import Action  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import User, UserIdentity  # noqa: F401
-from app.cases.models import Case  # noqa: F401
+from app.cases.drafts import Draft  # noqa: F401
+from app.cases.models import (  # noqa: F401
+    Case,  # noqa: F401
+    Decision,
+    IntelligenceItem,
+    StageChange,
+)
+from app.cases.procedure_settings import ProcedureSettings  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401
+from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
 from app.placing.models import CaseShare  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401
 from app.residents.models import Resident  # noqa: F401
+from app.risks.models import Risk, RiskScore  # noqa: F401
 from app.tenants.models import Authority, Invitation, Membership  # noqa: F401

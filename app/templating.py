@@ -7,6 +7,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from app.assets import GOVUK_FRONTEND_VERSION, HTMX_VERSION
+from app.cases.roles import SETTINGS_EDITORS
 from app.residents.routes import READERS as RESIDENT_READERS
 from app.tenants.models import Role
 
@@ -24,6 +25,10 @@ def _staff_navigation(authority, membership) -> list[dict]:
     if membership.has_any(RESIDENT_READERS):
         items.append(
             _item("Residents", "residents.list_residents", blueprint == "residents", authority_id=authority.id)
+        )
+    if membership.has_any(SETTINGS_EDITORS):
+        items.append(
+            _item("Procedure", "cases.procedure_settings", request.endpoint == "cases.procedure_settings", authority_id=authority.id)
         )
     if membership.has_any({Role.TENANT_ADMIN}):
         items.append(

@@ -17,7 +17,9 @@ from app import create_app
 from app.extensions import db
 from tests.support.services import APP_ROLE, OWNER_ROLE, PG_SUPERUSER, require_postgres, url
 
-TEST_DATABASE = f"pcp_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+TEST_DATABASE = os.environ.get(
+    "PCP_TEST_DATABASE", f"pcp_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+)
 BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",

@@ -117,3 +117,14 @@ def verify_chain(session: Session, tenant_id: int | None) -> list[str]:
             problems.append(f"event {event.id}: content does not match its hash")
         previous = event.hash
     return problems
+
+
+def events_of_case(case_id: int) -> list[AuditEvent]:
+    """Return the trail of one case, oldest first (readers see what the scoping allows)."""
+    from app.extensions import db
+
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)
+        )
+    )

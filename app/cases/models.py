@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, and_, exists, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -64,12 +64,23 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     closed_at: Mapped[datetime | None]
     lead_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    themes: Mapped[str] = mapped_column(Text, default="")
+    # Milestones the statutory clocks are measured against (see app/cases/clocks.py).
+    provider_informed_at: Mapped[datetime | None]
+    plan_first_submitted_at: Mapped[datetime | None]
+    closure_notified_at: Mapped[datetime | None]
+    contract_review_at: Mapped[datetime | None]
+    contract_review_outcome: Mapped[str | None] = mapped_column(Text)
 
     host_authority: Mapped[Authority] = relationship(foreign_keys="Case.tenant_id")
     provider: Mapped[Provider] = relationship()
     location: Mapped[Location | None] = relationship()
     lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
+    decision: Mapped[Decision | None] = relationship(back_populates="case", uselist=False)
+    stage_changes: Mapped[list[StageChange]] = relationship(
+        back_populates="case", order_by="StageChange.id"
+    )
 
     @classmethod
     def visible_to(cls, scope: Scope):
@@ -93,3 +104,107 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
             | equals(cls.provider_id, scope.provider_id)
             | shared
         )
+
+
+class StageChange(TenantScoped, db.Model):
+    """One move of a case between stages: who, when and why (the stage history)."""
+
+    __tablename__ = "stage_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_stage: Mapped[Stage | None] = mapped_column(
+        str_enum(Stage, 40, name="from_stage"), nullable=True
+    )
+    to_stage: Mapped[Stage] = mapped_column(str_enum(Stage, 40, name="to_stage"))
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    moved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="stage_changes")
+    moved_by: Mapped[User | None] = relationship()
+
+
+class DecisionOutcome(StrEnum):
+    PROCEED = "proceed"
+    OTHER_CHANNELS = "other_channels"
+
+    @property
+    def label(self) -> str:
+        return {
+            DecisionOutcome.PROCEED: "Proceed under the provider concerns process",
+            DecisionOutcome.OTHER_CHANNELS: "Handle through other channels",
+        }[self]
+
+
+class Decision(TenantScoped, CreatedAtMixin, db.Model):
+    """Stage 1: threshold assessment, recommendation to the DASS, and the DASS decision.
+
+    Host only: DESIGN.md keeps the threshold assessment from placing authorities and providers.
+    """
+
+    __tablename__ = "case_decision"
+    __table_args__ = (UniqueConstraint("case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    threshold_assessment: Mapped[str] = mapped_column(Text, default="")
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+    recommended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recommended_at: Mapped[datetime | None]
+    outcome: Mapped[DecisionOutcome | None] = mapped_column(
+        str_enum(DecisionOutcome, 20), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="decision")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class IntelligenceSource(StrEnum):
+    S42_ENQUIRY = "s42_enquiry"
+    DATIX = "datix"
+    QASIG_REQUEST = "qasig_request"
+    PARTNER_CONCERN = "partner_concern"
+    COMPLAINT = "complaint"
+    CQC_REPORT = "cqc_report"
+    CONTRACT_MONITORING = "contract_monitoring"
+
+    @property
+    def label(self) -> str:
+        return INTELLIGENCE_LABELS[self]
+
+
+INTELLIGENCE_LABELS = {
+    IntelligenceSource.S42_ENQUIRY: "Section 42 enquiries",
+    IntelligenceSource.DATIX: "Health Datix reports",
+    IntelligenceSource.QASIG_REQUEST: "QASIG request",
+    IntelligenceSource.PARTNER_CONCERN: "Partner agency concern",
+    IntelligenceSource.COMPLAINT: "Complaints",
+    IntelligenceSource.CQC_REPORT: "CQC report",
+    IntelligenceSource.CONTRACT_MONITORING: "Contract monitoring",
+}
+
+
+class IntelligenceItem(TenantScoped, CreatedAtMixin, db.Model):
+    """A piece of intelligence about a provider, gathered before or during a case (host only)."""
+
+    __tablename__ = "intelligence_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    source: Mapped[IntelligenceSource] = mapped_column(str_enum(IntelligenceSource, 30))
+    received_on: Mapped[date]
+    count: Mapped[int] = mapped_column(default=1)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # A CQC report carries the rating it gave (e.g. "Requires improvement").
+    cqc_rating: Mapped[str | None] = mapped_column(String(40))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    provider: Mapped[Provider] = relationship()
+    location: Mapped[Location | None] = relationship()

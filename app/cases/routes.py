@@ -1,26 +1,120 @@
-"""Staff pages for cases (the stage process builds on these)."""
+"""Staff pages for cases: the dashboard, opening a case, and the case page.
+
+The stage pages (intelligence, assessment, decision, moves) are in ``stage_routes``; the
+host's procedure settings in ``settings_routes``; both add to this blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import member
 from app.cases import services
+from app.cases.access import current_actor, is_host, readable_case_or_404
+from app.cases.forms import OpenCaseForm
+from app.cases.models import Stage
+from app.cases.operations import open_case
+from app.cases.roles import CASE_EDITORS
+from app.extensions import db
+from app.tenants.models import Role
 
 bp = Blueprint("cases", __name__)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _dashboard_filter() -> services.DashboardFilter:
+    stage = request.args.get("stage", "")
+    return services.DashboardFilter(
+        stage=Stage(stage) if stage in Stage._value2member_map_ else None,
+        provider_id=_int_arg("provider"),
+        lead_officer_id=_int_arg("lead_officer"),
+        query=request.args.get("q", "").strip()[:100],
+        include_closed=request.args.get("closed") == "1",
+    )
 
 
 @bp.route("/authorities/<int:authority_id>/cases")
 @member()
 def list_cases(authority_id: int):
-    return render_template("cases/list.html", cases=services.list_cases(authority_id))
+    chosen = _dashboard_filter()
+    rows = services.dashboard(authority_id, chosen)
+    return render_template(
+        "cases/list.html",
+        rows=rows,
+        chosen=chosen,
+        stages=list(Stage),
+        providers=services.host_providers(authority_id),
+        lead_officers=services.staff_of(authority_id, Role.LEAD_OFFICER),
+    )
+
+
+def _open_case_form(authority_id: int) -> OpenCaseForm:
+    form = OpenCaseForm()
+    locations = services.host_locations(authority_id)
+    providers = {location.provider for location in locations}
+    form.provider_id.choices = [SelectChoice(0, "Select a provider")] + [
+        SelectChoice(p.id, p.name) for p in sorted(providers, key=lambda p: p.name)
+    ]
+    form.location_id.choices = [SelectChoice(0, "All locations")] + [
+        SelectChoice(loc.id, f"{loc.name} ({loc.provider.name})") for loc in locations
+    ]
+    return form
+
+
+@bp.route("/authorities/<int:authority_id>/cases/new", methods=["GET", "POST"])
+@member(*CASE_EDITORS)
+def new_case(authority_id: int):
+    form = _open_case_form(authority_id)
+    if request.method == "GET" and _int_arg("provider"):
+        form.provider_id.data = _int_arg("provider")
+    intelligence = services.open_intelligence(authority_id, form.provider_id.data or 0)
+    if form.validate_on_submit():
+        location_id = form.location_id.data or None
+        if location_id and not _location_of(authority_id, form.provider_id.data, location_id):
+            form.location_id.errors = ["Select a location of the chosen provider"]
+        else:
+            case = open_case(
+                current_actor(), provider_id=form.provider_id.data, location_id=location_id,
+                title=form.title.data, summary=form.summary.data or "",
+                intelligence_ids=[int(i) for i in request.form.getlist("intelligence") if i.isdigit()],
+            )
+            db.session.commit()
+            flash(f"Case {case.reference} opened at stage 1, decision.")
+            return redirect(url_for("cases.show_case", authority_id=authority_id, case_id=case.id))
+    return render_template("cases/new.html", form=form, intelligence=intelligence)
+
+
+def _location_of(authority_id: int, provider_id: int, location_id: int) -> bool:
+    return any(
+        loc.id == location_id and loc.provider_id == provider_id
+        for loc in services.host_locations(authority_id)
+    )
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>")
 @member()
 def show_case(authority_id: int, case_id: int):
-    case = services.get_case(case_id)
-    if case is None:
-        # Another authority's case is "not found", not "forbidden": its existence is private.
-        abort(404)
-    return render_template("cases/show.html", case=case)
+    case = readable_case_or_404(case_id)
+    if not is_host(case):
+        return render_template("cases/shared.html", case=case, is_host=False)
+    held = services.held_meetings([case.id])[case.id]
+    return render_template(
+        "cases/show.html",
+        case=case,
+        is_host=True,
+        clocks=services.clocks_of(case, held),
+        intelligence=services.intelligence_of(case.id),
+        decision=services.decision_of(case.id),
+        moves=services.moves_for(case, current_actor().roles),
+        can_edit=current_actor().roles & CASE_EDITORS,
+    )
+
+
+
+
+from app.cases import settings_routes, stage_routes  # noqa: E402,F401  (routes on this blueprint)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from dataclasses import dataclass
+from datetime import datetime
 
-from app.cases.models import Case
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.cases.clocks import Clock, compute_clocks, next_deadline
+from app.cases.models import Case, Decision, DecisionOutcome, IntelligenceItem, Stage
+from app.cases.procedure_settings import settings_for
+from app.cases.stages import CaseFacts
+from app.db import utcnow
 from app.extensions import db
+from app.meetings.models import FinalDecision, Meeting, MeetingKind
 
 
 def list_cases(authority_id: int) -> list[Case]:
@@ -28,5 +36,223 @@ def cases_of_provider(provider_id: int) -> list[Case]:
     return list(
         db.session.scalars(
             select(Case).where(Case.provider_id == provider_id).order_by(Case.opened_at.desc())
+        )
+    )
+
+
+def held_meetings(case_ids: list[int]) -> dict[int, dict[MeetingKind, Meeting]]:
+    """Return, per case, the first held meeting of each kind."""
+    held: dict[int, dict[MeetingKind, Meeting]] = {case_id: {} for case_id in case_ids}
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.case_id.in_(case_ids), Meeting.held_at.is_not(None))
+        .order_by(Meeting.held_at)
+    )
+    for meeting in meetings:
+        held[meeting.case_id].setdefault(meeting.kind, meeting)
+    return held
+
+
+def _closing_meeting(held: dict[MeetingKind, Meeting]) -> Meeting | None:
+    return held.get(MeetingKind.FINAL)
+
+
+def milestones(case: Case, held: dict[MeetingKind, Meeting]) -> dict[str, datetime | None]:
+    """Return the events the statutory clocks are measured against."""
+    decision = case.decision
+    proceeded = decision is not None and decision.outcome is DecisionOutcome.PROCEED
+    final = _closing_meeting(held)
+    return {
+        "decided": decision.decided_at if proceeded else None,
+        "provider_informed": case.provider_informed_at,
+        "initial_meeting_held": _held_at(held, MeetingKind.INITIAL),
+        "findings_meeting_held": _held_at(held, MeetingKind.FINDINGS),
+        "plan_submitted": case.plan_first_submitted_at,
+        "final_meeting_held": (
+            final.held_at if final and final.final_decision is FinalDecision.CLOSE else None
+        ),
+        "closure_notified": case.closure_notified_at,
+        "contract_review_done": case.contract_review_at,
+    }
+
+
+def _held_at(held: dict[MeetingKind, Meeting], kind: MeetingKind) -> datetime | None:
+    meeting = held.get(kind)
+    return meeting.held_at if meeting else None
+
+
+def clocks_of(case: Case, held: dict[MeetingKind, Meeting], now: datetime | None = None) -> list[Clock]:
+    return compute_clocks(milestones(case, held), settings_for(case.tenant_id), now or utcnow())
+
+
+def facts_of(case: Case) -> CaseFacts:
+    """Gather what the stage guards need to decide about ``case``."""
+    held = held_meetings([case.id])[case.id]
+    final = _latest_final_meeting(case.id)
+    decision = case.decision
+    return CaseFacts(
+        stage=case.stage,
+        decision_outcome=decision.outcome if decision else None,
+        decision_reason=decision.reason if decision else "",
+        threshold_assessed=bool(decision and decision.threshold_assessment),
+        lead_officer_appointed=case.lead_officer_id is not None,
+        held_kinds=frozenset(held),
+        final_decision=final.final_decision if final else None,
+        sustainability_rationale=final.sustainability_rationale if final else "",
+        use_update_meetings=settings_for(case.tenant_id).use_update_meetings,
+    )
+
+
+def _latest_final_meeting(case_id: int) -> Meeting | None:
+    return db.session.scalar(
+        select(Meeting)
+        .where(Meeting.case_id == case_id, Meeting.kind == MeetingKind.FINAL,
+               Meeting.held_at.is_not(None))
+        .order_by(Meeting.held_at.desc())
+        .limit(1)
+    )
+
+
+def intelligence_of(case_id: int) -> list[IntelligenceItem]:
+    return list(
+        db.session.scalars(
+            select(IntelligenceItem)
+            .where(IntelligenceItem.case_id == case_id)
+            .order_by(IntelligenceItem.received_on.desc(), IntelligenceItem.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    case: Case
+    next_clock: Clock | None
+    overdue_clocks: int
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    stage: Stage | None = None
+    provider_id: int | None = None
+    lead_officer_id: int | None = None
+    query: str = ""
+    include_closed: bool = False
+
+
+def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None = None) -> list[DashboardRow]:
+    """Return the cases in view with their next deadline, overdue first, then soonest due."""
+    statement = select(Case).options(
+        joinedload(Case.provider), joinedload(Case.host_authority),
+        joinedload(Case.lead_officer), selectinload(Case.decision),
+    )
+    if chosen.stage is not None:
+        statement = statement.where(Case.stage == chosen.stage)
+    elif not chosen.include_closed:
+        statement = statement.where(Case.stage != Stage.CLOSED)
+    if chosen.provider_id is not None:
+        statement = statement.where(Case.provider_id == chosen.provider_id)
+    if chosen.lead_officer_id is not None:
+        statement = statement.where(Case.lead_officer_id == chosen.lead_officer_id)
+    if chosen.query:
+        statement = statement.where(_search(chosen.query))
+    cases = list(db.session.scalars(statement).unique())
+    held = held_meetings([case.id for case in cases])
+    rows = []
+    for case in cases:
+        clocks = clocks_of(case, held[case.id], now)
+        rows.append(DashboardRow(case, next_deadline(clocks),
+                                 sum(clock.status.value == "overdue" for clock in clocks)))
+    return sorted(rows, key=_dashboard_order)
+
+
+def _search(query: str):
+    from app.providers.models import Provider
+
+    pattern = f"%{query.lower()}%"
+    return or_(
+        func.lower(Case.reference).like(pattern),
+        func.lower(Case.title).like(pattern),
+        Case.provider_id.in_(select(Provider.id).where(func.lower(Provider.name).like(pattern))),
+    )
+
+
+def _dashboard_order(row: DashboardRow):
+    clock = row.next_clock
+    if clock is None:
+        return (2, float("inf"), row.case.reference)
+    overdue = 0 if clock.status.value == "overdue" else 1
+    return (overdue, clock.due_sort_key.timestamp(), row.case.reference)
+
+
+def decision_of(case_id: int) -> Decision | None:
+    return db.session.scalar(select(Decision).where(Decision.case_id == case_id))
+
+
+def host_locations(authority_id: int) -> list:
+    """Return the locations in the authority's area, with their providers, by provider."""
+    from app.providers.models import Location, Provider
+
+    return list(
+        db.session.scalars(
+            select(Location)
+            .join(Provider)
+            .options(joinedload(Location.provider))
+            .where(Location.host_authority_id == authority_id, Provider.active.is_(True))
+            .order_by(Provider.name, Location.name)
+        )
+    )
+
+
+def host_providers(authority_id: int) -> list:
+    """Return the providers with at least one location in the authority's area."""
+    providers = {}
+    for location in host_locations(authority_id):
+        providers.setdefault(location.provider.id, location.provider)
+    return list(providers.values())
+
+
+def staff_of(authority_id: int, *roles) -> list:
+    """Return the active users of an authority, holding one of ``roles`` if any are given."""
+    from app.auth.models import User
+    from app.tenants.models import Membership
+
+    statement = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == authority_id, Membership.active.is_(True))
+        .order_by(User.name)
+    )
+    if roles:
+        statement = statement.where(or_(*(Membership.holds(role) for role in roles)))
+    return list(db.session.scalars(statement))
+
+
+def open_intelligence(authority_id: int, provider_id: int) -> list[IntelligenceItem]:
+    """Return the intelligence about a provider not yet attached to a case."""
+    return list(
+        db.session.scalars(
+            select(IntelligenceItem)
+            .where(IntelligenceItem.provider_id == provider_id, IntelligenceItem.case_id.is_(None))
+            .order_by(IntelligenceItem.received_on.desc())
+        )
+    )
+
+
+def moves_for(case: Case, roles):
+    """Return the stage moves out of the case's stage, each with why it cannot happen yet."""
+    from app.cases.stages import available_moves
+
+    return available_moves(facts_of(case), frozenset(roles))
+
+
+def stage_history(case_id: int):
+    from app.cases.models import StageChange
+
+    return list(
+        db.session.scalars(
+            select(StageChange)
+            .options(joinedload(StageChange.moved_by))
+            .where(StageChange.case_id == case_id)
+            .order_by(StageChange.id)
         )
     )

@@ -1,0 +1,184 @@
+"""Every statutory clock of a case, computed in one place from the events it depends on.
+
+Working-day clocks count England's working days (weekends and bank holidays from the
+``holidays`` package) and fall due at the end of the due day, London time; hour clocks fall due
+to the minute. A clock starts when the event it depends on happens, and stops when the event
+it waits for happens (on time or late).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@cache
+def _england_holidays() -> holidays.HolidayBase:
+    # Years are filled in on demand, so year ends and future years need no list here.
+    return holidays.UK(subdiv="ENG")
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _england_holidays()
+
+
+def add_working_days(start: date, count: int) -> date:
+    """Return the date ``count`` working days after ``start`` (start itself never counts)."""
+    day = start
+    added = 0
+    while added < count:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            added += 1
+    return day
+
+
+def working_days_until(today: date, due: date) -> int:
+    """Return how many working days lie after ``today`` up to and including ``due``."""
+    if due <= today:
+        return 0
+    count = 0
+    day = today
+    while day < due:
+        day += timedelta(days=1)
+        count += is_working_day(day)
+    return count
+
+
+def local_date(moment: datetime) -> date:
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes; the app stores UTC.
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON).date()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class ClockStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    RUNNING = "running"
+    OVERDUE = "overdue"
+    MET = "met"
+    MET_LATE = "met_late"
+
+    @property
+    def label(self) -> str:
+        return {
+            ClockStatus.NOT_STARTED: "Not started",
+            ClockStatus.RUNNING: "Due",
+            ClockStatus.OVERDUE: "Overdue",
+            ClockStatus.MET: "Met on time",
+            ClockStatus.MET_LATE: "Met late",
+        }[self]
+
+    @property
+    def open(self) -> bool:
+        return self in (ClockStatus.RUNNING, ClockStatus.OVERDUE)
+
+
+class Unit(StrEnum):
+    WORKING_DAYS = "working_days"
+    HOURS = "hours"
+    MONTHS = "months"
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    key: str
+    label: str
+    starts: str  # the milestone that starts the clock
+    stops: str  # the milestone that stops it
+    unit: Unit
+    setting: str  # the procedure setting holding the amount
+
+
+RULES = (
+    ClockRule("inform_provider", "Inform the provider of the decision", "decided",
+              "provider_informed", Unit.WORKING_DAYS, "inform_provider_working_days"),
+    ClockRule("initial_meeting", "Hold the initial meeting", "decided",
+              "initial_meeting_held", Unit.WORKING_DAYS, "initial_meeting_working_days"),
+    ClockRule("findings_meeting", "Hold the findings meeting", "initial_meeting_held",
+              "findings_meeting_held", Unit.WORKING_DAYS, "findings_meeting_working_days"),
+    ClockRule("improvement_plan", "Provider submits the Improvement Plan", "findings_meeting_held",
+              "plan_submitted", Unit.HOURS, "improvement_plan_hours"),
+    ClockRule("closure_notice", "Notify the provider and CQC of closure", "final_meeting_held",
+              "closure_notified", Unit.HOURS, "closure_notice_hours"),
+    ClockRule("contract_review", "Contract monitoring review", "plan_submitted",
+              "contract_review_done", Unit.MONTHS, "contract_review_months"),
+)
+
+
+@dataclass(frozen=True)
+class Clock:
+    key: str
+    label: str
+    status: ClockStatus
+    started_at: datetime | None = None
+    due_day: date | None = None  # working-day and month clocks: due by the end of this day
+    due_at: datetime | None = None  # hour clocks: due at this moment
+    met_at: datetime | None = None
+
+    @property
+    def due_sort_key(self) -> datetime:
+        if self.due_at is not None:
+            return self.due_at
+        return datetime.combine(self.due_day, datetime.max.time(), LONDON)
+
+    @property
+    def due_label(self) -> str:
+        if self.due_at is not None:
+            return self.due_at.astimezone(LONDON).strftime("%-d %B %Y at %-I:%M%p").replace(
+                "AM", "am").replace("PM", "pm")
+        return self.due_day.strftime("%-d %B %Y") if self.due_day else ""
+
+    def due_day_local(self) -> date:
+        return self.due_day if self.due_day is not None else local_date(self.due_at)
+
+
+def _due(rule: ClockRule, started: datetime, amount: int) -> tuple[date | None, datetime | None]:
+    if rule.unit is Unit.HOURS:
+        return None, _aware(started) + timedelta(hours=amount)
+    start_day = local_date(started)
+    if rule.unit is Unit.MONTHS:
+        return start_day + relativedelta(months=amount), None
+    return add_working_days(start_day, amount), None
+
+
+def _on_time(due_day: date | None, due_at: datetime | None, moment: datetime) -> bool:
+    if due_at is not None:
+        return _aware(moment) <= due_at
+    return local_date(moment) <= due_day
+
+
+def compute_clock(rule: ClockRule, milestones: dict, settings, now: datetime) -> Clock:
+    """Return the state of one clock at ``now``."""
+    started = milestones.get(rule.starts)
+    if started is None:
+        return Clock(rule.key, rule.label, ClockStatus.NOT_STARTED)
+    due_day, due_at = _due(rule, started, getattr(settings, rule.setting))
+    met = milestones.get(rule.stops)
+    if met is not None:
+        status = ClockStatus.MET if _on_time(due_day, due_at, met) else ClockStatus.MET_LATE
+    else:
+        status = ClockStatus.RUNNING if _on_time(due_day, due_at, now) else ClockStatus.OVERDUE
+    return Clock(rule.key, rule.label, status, started, due_day, due_at, met)
+
+
+def compute_clocks(milestones: dict, settings, now: datetime) -> list[Clock]:
+    """Return every clock of a case, in the order of the procedure."""
+    return [compute_clock(rule, milestones, settings, now) for rule in RULES]
+
+
+def next_deadline(clocks: list[Clock]) -> Clock | None:
+    """Return the open clock to act on first: the most overdue, else the soonest due."""
+    open_clocks = [clock for clock in clocks if clock.status.open]
+    return min(open_clocks, key=lambda c: c.due_sort_key, default=None)

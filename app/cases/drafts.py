@@ -1,0 +1,35 @@
+"""Drafts of long texts (minutes, rationales) saved while being typed, so nothing is lost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import utcnow
+from app.extensions import db
+from app.tenants.scoping import Scope, TenantScoped, equals
+
+
+class Draft(TenantScoped, db.Model):
+    """A user's unsaved text for one field of one record; private to that user."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "field_key"),)
+    RLS_READ = "tenant_id = app_tenant() AND user_id = app_user()"
+    RLS_WRITE = RLS_READ
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    field_key: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @classmethod
+    def visible_to(cls, scope: Scope):
+        return equals(cls.tenant_id, scope.tenant_id) & equals(cls.user_id, scope.user_id)
+
+    @classmethod
+    def writable_by(cls, row, scope: Scope) -> bool:
+        return scope.tenant_id == row.tenant_id and scope.user_id == row.user_id

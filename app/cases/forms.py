@@ -1,0 +1,138 @@
+"""Forms of the stage process for host staff."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
+from app.forms import DateInputField, Form, submit
+
+LONG_TEXT = 20000
+
+
+def _long_text(label: str, required: str | None = None, **kwargs) -> TextAreaField:
+    validators = [DataRequired(required)] if required else [Optional()]
+    validators.append(Length(max=LONG_TEXT, message=f"{label} must be {LONG_TEXT} characters or fewer"))
+    return TextAreaField(label, widget=GovTextArea(), validators=validators, **kwargs)
+
+
+class OpenCaseForm(Form):
+    provider_id = SelectField("Provider", coerce=int, widget=GovSelect(),
+                              validators=[DataRequired("Select the provider")])
+    location_id = SelectField("Location", coerce=int, widget=GovSelect(),
+                              description="Choose “All locations” when the concern is about the whole provider.")
+    title = StringField("Title", widget=GovTextInput(),
+                        description="A short description, for example “Falls and medication errors”.",
+                        validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")])
+    summary = _long_text("Summary of the concern (optional)")
+    submit = submit("Open case")
+
+
+class IntelligenceForm(Form):
+    source = RadioField("Source", widget=GovRadioInput(),
+                        choices=[SelectChoice(s.value, s.label) for s in IntelligenceSource],
+                        validators=[DataRequired("Select where the intelligence came from")])
+    received_on = DateInputField("Date received", "Enter the date the intelligence was received",
+                                   description="For example, 27 11 2026")
+    count = IntegerField("Number of reports", widget=GovTextInput(), default=1,
+                         validators=[InputRequired("Enter the number of reports"),
+                                     NumberRange(min=1, max=10000, message="Number of reports must be between 1 and 10000")])
+    reference = StringField("Reference (optional)", widget=GovTextInput(),
+                            validators=[Optional(), Length(max=100, message="Reference must be 100 characters or fewer")])
+    cqc_rating = SelectField("CQC rating (for a CQC report)", widget=GovSelect(), choices=[
+        SelectChoice("", "Not a CQC report"), SelectChoice("Outstanding", "Outstanding"),
+        SelectChoice("Good", "Good"), SelectChoice("Requires improvement", "Requires improvement"),
+        SelectChoice("Inadequate", "Inadequate")], validators=[Optional()])
+    summary = _long_text("Summary", "Enter a summary of the intelligence")
+    submit = submit("Add intelligence")
+
+    def validate_received_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValueError("Date received must be today or in the past")
+
+
+class AssessmentForm(Form):
+    threshold_assessment = _long_text(
+        "Threshold assessment", "Enter the threshold assessment",
+        description="Does the intelligence show a pattern of concern that meets the threshold for the provider concerns process?")
+    recommendation = _long_text("Recommendation to the DASS", "Enter the recommendation to the DASS")
+    submit = submit("Save assessment")
+
+
+class DecisionForm(Form):
+    outcome = RadioField("Decision", widget=GovRadioInput(),
+                         choices=[SelectChoice(o.value, o.label) for o in DecisionOutcome],
+                         validators=[DataRequired("Select the decision")])
+    reason = _long_text("Reason for the decision", "Enter the reason for the decision")
+    lead_officer_id = SelectField("Lead Officer", coerce=int, widget=GovSelect(), validators=[Optional()])
+    chair_id = SelectField("Chair of meetings", coerce=int, widget=GovSelect(), validators=[Optional()])
+    submit = submit("Record decision")
+
+    def validate_lead_officer_id(self, field):
+        if self.outcome.data == DecisionOutcome.PROCEED.value and not field.data:
+            raise ValueError("Appoint a Lead Officer to proceed")
+
+
+class MoveForm(Form):
+    target = StringField(validators=[DataRequired()])
+    reason = _long_text("Reason", "Enter the reason for the move")
+    submit = submit("Move case")
+
+    def target_stage(self) -> Stage | None:
+        try:
+            return Stage(self.target.data)
+        except ValueError:
+            return None
+
+
+class ProcedureSettingsForm(Form):
+    inform_provider_working_days = IntegerField(
+        "Inform the provider within (working days of the decision)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of working days"), NumberRange(0, 30, "Enter a number from 0 to 30")])
+    initial_meeting_working_days = IntegerField(
+        "Initial meeting within (working days of the decision)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of working days"), NumberRange(1, 60, "Enter a number from 1 to 60")])
+    findings_meeting_working_days = IntegerField(
+        "Findings meeting within (working days of the initial meeting)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of working days"), NumberRange(1, 120, "Enter a number from 1 to 120")])
+    improvement_plan_hours = IntegerField(
+        "Improvement Plan due (hours after the findings meeting)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of hours"), NumberRange(1, 720, "Enter a number from 1 to 720")])
+    closure_notice_hours = IntegerField(
+        "Closure notified within (hours of the final meeting)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of hours"), NumberRange(1, 720, "Enter a number from 1 to 720")])
+    contract_review_months = IntegerField(
+        "Contract monitoring review within (months of the first plan)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of months"), NumberRange(1, 24, "Enter a number from 1 to 24")])
+    project_meeting_cadence_days = IntegerField(
+        "Project management meetings every (days)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of days"), NumberRange(1, 90, "Enter a number from 1 to 90")])
+    reminder_working_days_before = IntegerField(
+        "Send reminders (working days before a deadline)", widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of working days"), NumberRange(0, 20, "Enter a number from 0 to 20")])
+    use_update_meetings = BooleanField("Use stage 4 update meetings", widget=GovCheckboxInput())
+    submit = submit("Save settings")

@@ -1,0 +1,51 @@
+"""Each host authority's procedure settings: its timescales and options.
+
+The two source procedures differ, so every host chooses; the defaults are those of the
+"Multi Agency Service Provider Concerns" procedure (seed 004).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.tenants.scoping import TenantScoped
+
+DEFAULTS = {
+    "inform_provider_working_days": 1,
+    "initial_meeting_working_days": 5,
+    "findings_meeting_working_days": 14,
+    "improvement_plan_hours": 48,
+    "closure_notice_hours": 24,
+    "contract_review_months": 3,
+    "project_meeting_cadence_days": 7,
+    "use_update_meetings": True,
+    "reminder_working_days_before": 2,
+}
+
+
+class ProcedureSettings(TenantScoped, db.Model):
+    """Timescales and options of one host authority (one row per authority)."""
+
+    __tablename__ = "procedure_settings"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inform_provider_working_days: Mapped[int] = mapped_column(default=1)
+    initial_meeting_working_days: Mapped[int] = mapped_column(default=5)
+    findings_meeting_working_days: Mapped[int] = mapped_column(default=14)
+    improvement_plan_hours: Mapped[int] = mapped_column(default=48)
+    closure_notice_hours: Mapped[int] = mapped_column(default=24)
+    contract_review_months: Mapped[int] = mapped_column(default=3)
+    project_meeting_cadence_days: Mapped[int] = mapped_column(default=7)
+    use_update_meetings: Mapped[bool] = mapped_column(default=True)
+    reminder_working_days_before: Mapped[int] = mapped_column(default=2)
+
+
+def settings_for(tenant_id: int) -> ProcedureSettings:
+    """Return the authority's settings, or unsaved defaults if it never changed them."""
+    row = db.session.scalar(
+        select(ProcedureSettings).where(ProcedureSettings.tenant_id == tenant_id)
+    )
+    return row or ProcedureSettings(tenant_id=tenant_id, **DEFAULTS)

@@ -1,0 +1,151 @@
+"""Stage pages of a case for its host: intelligence, assessment, the DASS decision, moves."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
+
+from app.audit.services import events_of_case
+from app.auth.access import member
+from app.cases import operations, services
+from app.cases.access import current_actor, host_case_or_404
+from app.cases.forms import AssessmentForm, DecisionForm, IntelligenceForm, MoveForm
+from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
+from app.cases.operations import MoveRefused
+from app.cases.roles import CASE_EDITORS
+from app.cases.routes import bp
+from app.cases.stages import CASE_RUNNERS
+from app.extensions import db
+from app.tenants.models import Role
+
+
+def _case_page(authority_id: int, case_id: int, anchor: str | None = None) -> str:
+    return url_for("cases.show_case", authority_id=authority_id, case_id=case_id,
+                   _anchor=anchor)
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/intelligence",
+          methods=["GET", "POST"])
+@member(*CASE_EDITORS)
+def add_intelligence(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    form = IntelligenceForm()
+    if form.validate_on_submit():
+        operations.add_intelligence(
+            current_actor(), provider_id=case.provider_id, location_id=case.location_id,
+            case_id=case.id, source=IntelligenceSource(form.source.data),
+            received_on=form.received_on.data, count=form.count.data,
+            reference=form.reference.data or "", summary=form.summary.data,
+            cqc_rating=form.cqc_rating.data,
+        )
+        db.session.commit()
+        flash("Intelligence added.")
+        return redirect(_case_page(authority_id, case_id, "intelligence"))
+    return render_template("cases/intelligence_form.html", form=form, case=case)
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/assessment",
+          methods=["GET", "POST"])
+@member(*CASE_EDITORS)
+def record_assessment(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    decision = services.decision_of(case.id)
+    form = AssessmentForm(obj=decision)
+    if form.validate_on_submit():
+        if case.stage is not Stage.DECISION:
+            flash("The decision has been made: the assessment can no longer change.", "error")
+        else:
+            operations.record_assessment(
+                current_actor(), case, threshold_assessment=form.threshold_assessment.data,
+                recommendation=form.recommendation.data,
+            )
+            db.session.commit()
+            flash("Threshold assessment and recommendation saved.")
+            return redirect(_case_page(authority_id, case_id, "decision"))
+    return render_template("cases/assessment_form.html", form=form, case=case)
+
+
+def _decision_form(authority_id: int, case) -> DecisionForm:
+    form = DecisionForm()
+    none = [SelectChoice(0, "Not appointed")]
+    form.lead_officer_id.choices = none + [
+        SelectChoice(u.id, u.name) for u in services.staff_of(authority_id, Role.LEAD_OFFICER)
+    ]
+    form.chair_id.choices = none + [
+        SelectChoice(u.id, u.name) for u in services.staff_of(authority_id, Role.CHAIR)
+    ]
+    if request.method == "GET":
+        form.lead_officer_id.data = case.lead_officer_id or 0
+        form.chair_id.data = case.chair_id or 0
+    return form
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/decision",
+          methods=["GET", "POST"])
+@member(Role.DASS)
+def record_decision(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    decision = services.decision_of(case.id)
+    form = _decision_form(authority_id, case)
+    if form.validate_on_submit():
+        try:
+            operations.record_decision(
+                current_actor(), case, outcome=DecisionOutcome(form.outcome.data),
+                reason=form.reason.data, lead_officer_id=form.lead_officer_id.data or None,
+                chair_id=form.chair_id.data or None,
+            )
+        except MoveRefused as refused:
+            db.session.rollback()
+            form.outcome.errors = list(refused.reasons)
+        else:
+            db.session.commit()
+            flash(f"Decision recorded. The case is now at {case.stage.label}.")
+            return redirect(_case_page(authority_id, case_id))
+    return render_template("cases/decision_form.html", form=form, case=case, decision=decision)
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/move", methods=["POST"])
+@member(*(CASE_RUNNERS | {Role.DASS}))
+def move_case(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    form = MoveForm()
+    target = form.target_stage()
+    if form.validate_on_submit() and target is not None:
+        try:
+            operations.move_case(current_actor(), case, target, form.reason.data)
+        except MoveRefused as refused:
+            db.session.rollback()
+            for reason in refused.reasons:
+                flash(reason, "error")
+        else:
+            db.session.commit()
+            flash(f"The case moved to {target.label}.")
+        return redirect(_case_page(authority_id, case_id, "stage"))
+    return render_template(
+        "cases/move_form.html", form=form, case=case, target=target,
+        moves=services.moves_for(case, current_actor().roles),
+    ), 400 if target is None else 200
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/provider-informed",
+          methods=["POST"])
+@member(*CASE_EDITORS)
+def mark_provider_informed(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    from app.forms import Form
+
+    if Form().validate_on_submit():
+        operations.mark_provider_informed(current_actor(), case)
+        db.session.commit()
+        flash("Recorded that the provider was informed of the decision.")
+    return redirect(_case_page(authority_id, case_id, "clocks"))
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history")
+@member()
+def case_history(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    return render_template(
+        "cases/history.html", case=case, stage_history=services.stage_history(case.id),
+        events=events_of_case(case.id),
+    )

@@ -1,0 +1,138 @@
+"""The stage process as one table of transitions, each with the roles and guards it needs.
+
+Views and services never decide on their own whether a case may move: they ask
+``available_moves`` and call ``app.cases.operations.move_case``, which checks the same table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.cases.models import DecisionOutcome, Stage
+from app.meetings.models import FinalDecision, MeetingKind
+from app.tenants.models import Role
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the guards look at, gathered once per decision about a case."""
+
+    stage: Stage
+    decision_outcome: DecisionOutcome | None
+    decision_reason: str
+    threshold_assessed: bool
+    lead_officer_appointed: bool
+    held_kinds: frozenset[MeetingKind]
+    final_decision: FinalDecision | None
+    sustainability_rationale: str
+    use_update_meetings: bool
+
+
+Guard = Callable[[CaseFacts], str | None]
+
+
+def _decided(outcome: DecisionOutcome) -> Guard:
+    def guard(facts: CaseFacts) -> str | None:
+        if facts.decision_outcome is not outcome:
+            return f"The DASS has not decided to {outcome.label.lower()}"
+        return None
+
+    return guard
+
+
+def _threshold_assessed(facts: CaseFacts) -> str | None:
+    return None if facts.threshold_assessed else "Record the threshold assessment first"
+
+
+def _lead_officer(facts: CaseFacts) -> str | None:
+    return None if facts.lead_officer_appointed else "Appoint a Lead Officer first"
+
+
+def _reason_given(facts: CaseFacts) -> str | None:
+    return None if facts.decision_reason else "Give the reason for the decision"
+
+
+def _held(kind: MeetingKind) -> Guard:
+    def guard(facts: CaseFacts) -> str | None:
+        return None if kind in facts.held_kinds else f"The {kind.label.lower()} has not been held"
+
+    return guard
+
+
+def _update_meetings_used(facts: CaseFacts) -> str | None:
+    return None if facts.use_update_meetings else "Your procedure does not use update meetings"
+
+
+def _final_decision(decision: FinalDecision) -> Guard:
+    def guard(facts: CaseFacts) -> str | None:
+        if facts.final_decision is not decision:
+            return f"The final meeting has not recorded the decision to {decision.value}"
+        if decision is FinalDecision.CLOSE and not facts.sustainability_rationale:
+            return "Record why the improvements are sustainable at the final meeting"
+        return None
+
+    return guard
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Stage
+    target: Stage
+    label: str
+    roles: frozenset[Role]
+    guards: tuple[Guard, ...] = ()
+
+    def refusals(self, facts: CaseFacts) -> list[str]:
+        return [message for guard in self.guards if (message := guard(facts))]
+
+
+CASE_RUNNERS = frozenset({Role.LEAD_OFFICER, Role.COORDINATOR, Role.CHAIR})
+DASS_ONLY = frozenset({Role.DASS})
+
+TRANSITIONS = (
+    Transition(Stage.DECISION, Stage.INITIAL_MEETING, "Proceed to the initial meeting", DASS_ONLY,
+               (_threshold_assessed, _decided(DecisionOutcome.PROCEED), _lead_officer)),
+    Transition(Stage.DECISION, Stage.CLOSED, "Close: handled through other channels", DASS_ONLY,
+               (_threshold_assessed, _decided(DecisionOutcome.OTHER_CHANNELS), _reason_given)),
+    Transition(Stage.INITIAL_MEETING, Stage.FINDINGS, "Move to the findings meeting",
+               CASE_RUNNERS, (_held(MeetingKind.INITIAL),)),
+    Transition(Stage.FINDINGS, Stage.UPDATE_MEETINGS, "Move to update meetings", CASE_RUNNERS,
+               (_held(MeetingKind.FINDINGS), _update_meetings_used)),
+    Transition(Stage.FINDINGS, Stage.QUALITY_ASSURANCE, "Move to quality assurance",
+               CASE_RUNNERS, (_held(MeetingKind.FINDINGS),)),
+    Transition(Stage.UPDATE_MEETINGS, Stage.QUALITY_ASSURANCE, "Move to quality assurance",
+               CASE_RUNNERS, (_held(MeetingKind.UPDATE),)),
+    Transition(Stage.QUALITY_ASSURANCE, Stage.CLOSING, "Move to closing", CASE_RUNNERS),
+    Transition(Stage.CLOSING, Stage.QUALITY_ASSURANCE, "Return to quality assurance",
+               CASE_RUNNERS, (_final_decision(FinalDecision.CONTINUE),)),
+    Transition(Stage.CLOSING, Stage.CLOSED, "Close the case",
+               frozenset({Role.LEAD_OFFICER, Role.CHAIR}),
+               (_held(MeetingKind.FINAL), _final_decision(FinalDecision.CLOSE))),
+)
+
+
+def transition(source: Stage, target: Stage) -> Transition | None:
+    return next((t for t in TRANSITIONS if t.source is source and t.target is target), None)
+
+
+def moves_from(stage: Stage) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source is stage]
+
+
+@dataclass(frozen=True)
+class Move:
+    transition: Transition
+    refusals: tuple[str, ...]
+    allowed_role: bool
+
+    @property
+    def possible(self) -> bool:
+        return self.allowed_role and not self.refusals
+
+
+def available_moves(facts: CaseFacts, roles: frozenset[Role]) -> list[Move]:
+    """Return every move out of the case's stage, each with why it cannot happen yet."""
+    return [
+        Move(t, tuple(t.refusals(facts)), bool(t.roles & roles)) for t in moves_from(facts.stage)
+    ]
