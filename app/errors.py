@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +50,8 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_unexpected_error(error: Exception):
+    # Logged with its traceback: the user sees a calm page, operations see what broke.
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
     return render_error(500)
 

@@ -26,6 +26,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 
 from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
@@ -72,7 +73,7 @@ class IntelligenceForm(Form):
 
     def validate_received_on(self, field):
         if field.data and field.data > date.today():
-            raise ValueError("Date received must be today or in the past")
+            raise ValidationError("Date received must be today or in the past")
 
 
 class AssessmentForm(Form):
@@ -94,7 +95,7 @@ class DecisionForm(Form):
 
     def validate_lead_officer_id(self, field):
         if self.outcome.data == DecisionOutcome.PROCEED.value and not field.data:
-            raise ValueError("Appoint a Lead Officer to proceed")
+            raise ValidationError("Appoint a Lead Officer to proceed")
 
 
 class MoveForm(Form):
