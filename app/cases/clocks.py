@@ -31,11 +31,13 @@ def is_working_day(day: date) -> bool:
 
 
 def add_working_days(start: date, count: int) -> date:
-    """Return the date ``count`` working days after ``start`` (start itself never counts)."""
+    """Return the date ``count`` working days after ``start`` (before it, if negative);
+    start itself never counts."""
+    step = timedelta(days=1 if count >= 0 else -1)
     day = start
     added = 0
-    while added < count:
-        day += timedelta(days=1)
+    while added < abs(count):
+        day += step
         if is_working_day(day):
             added += 1
     return day

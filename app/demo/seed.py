@@ -12,13 +12,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.audit.services import record
 from app.auth.models import Realm, User
 from app.auth.passwords import hash_password
-from app.cases.models import Case, Stage
-from app.db import utcnow
 from app.extensions import db
-from app.placing.models import CaseShare
 from app.providers.models import Location, Provider, ProviderMembership, ProviderRole
 from app.residents.models import Resident
 from app.tenants.models import Authority, AuthorityKind, Membership, Role
@@ -131,36 +127,11 @@ def _residents(host: Authority, placing: list[Authority], locations: list[Locati
         db.session.flush()
 
 
-CASES = [
-    # reference, provider index, location index, stage, days open, placing indexes shared with
-    ("WX-2026-001", 0, 0, Stage.INITIAL_MEETING, 9, [0, 2]),
-    ("WX-2026-002", 1, 2, Stage.DECISION, 2, [1]),
-    ("WX-2026-003", 0, 1, Stage.FINDINGS, 30, [0]),
-]
-
-
 def _cases(host: Authority, placing: list[Authority], providers, locations, staff: dict) -> None:
-    lead, chair = staff[Role.LEAD_OFFICER], staff[Role.CHAIR]
-    with scoped_as(db.session, Scope(tenant_id=host.id, user_id=lead.id)):
-        for reference, p, loc, stage, days, shares in CASES:
-            location = locations[loc]
-            case = Case(
-                tenant_id=host.id, reference=reference, provider_id=providers[p].id,
-                location_id=location.id, title=f"Concerns about care at {location.name}",
-                summary="Pattern of safeguarding concerns about medication and staffing.",
-                stage=stage, opened_at=utcnow() - timedelta(days=days),
-                lead_officer_id=lead.id, chair_id=chair.id,
-            )
-            db.session.add(case)
-            db.session.flush()
-            record(db.session, action="case.opened", obj=case, tenant_id=host.id,
-                   actor_user_id=lead.id, actor_authority_id=host.id,
-                   new={"reference": reference, "stage": stage.value})
-            for index in shares:
-                db.session.add(CaseShare(tenant_id=host.id, case_id=case.id,
-                                         placing_authority_id=placing[index].id,
-                                         alerted_by_id=lead.id))
-        db.session.flush()
+    from app.demo.cases import seed_cases
+
+    with scoped_as(db.session, Scope(tenant_id=host.id, user_id=staff[Role.LEAD_OFFICER].id)):
+        seed_cases(host, placing, providers, locations, staff)
 
 
 def _provider_users(providers: list[Provider], password_hash: str, accounts: list) -> None:

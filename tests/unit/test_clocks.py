@@ -105,3 +105,8 @@ def test_working_day_arithmetic():
     assert add_working_days(date(2026, 12, 26), 1) == date(2026, 12, 29)  # Sat: Mon 28 observed
     assert working_days_until(date(2026, 12, 23), date(2026, 12, 29)) == 2
     assert working_days_until(date(2026, 12, 29), date(2026, 12, 29)) == 0
+
+
+def test_working_days_count_backwards_too():
+    assert add_working_days(date(2027, 1, 4), -1) == date(2026, 12, 31)
+    assert add_working_days(date(2026, 12, 29), -1) == date(2026, 12, 24)
