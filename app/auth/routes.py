@@ -52,11 +52,14 @@ def sso_start(code: str):
 @bp.route("/sign-in/sso/<code>/callback")
 @public
 def sso_callback(code: str):
-    user, problem = sso.finish(code)
-    if user is None:
-        return render_template("auth/sso_failed.html", problem=problem), 403
+    user = sso.finish(code)
     start_session(user)
     return redirect(home_for_staff(user))
+
+
+@bp.errorhandler(sso.SsoFailure)
+def sso_failed(failure: sso.SsoFailure):
+    return render_template("auth/sso_failed.html", problem=failure.problem), failure.status
 
 
 @bp.route("/account")
