@@ -11,6 +11,7 @@ from app.cases.models import (  # noqa: F401
     StageChange,
 )
 from app.cases.procedure_settings import ProcedureSettings  # noqa: F401
+from app.emergency.models import EmergencyPlan, PlacementRestriction, ResidentMove  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
 from app.placing.models import CaseShare  # noqa: F401

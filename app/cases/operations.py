@@ -42,7 +42,8 @@ class Actor:
     roles: frozenset[Role]
 
 
-def _audit(actor: Actor, case: Case, action: str, obj=None, old=None, new=None, reason=None):
+def audit_case(actor: Actor, case: Case, action: str, obj=None, old=None, new=None, reason=None):
+    """Append a change of a case (or of one of its records) to the host's audit trail."""
     record(
         db.session,
         action=action,
@@ -89,7 +90,7 @@ def open_case(actor: Actor, *, provider_id: int, location_id: int | None, title:
         )
     ):
         item.case_id = case.id
-    _audit(actor, case, "case.opened", new={"reference": case.reference, "title": title,
+    audit_case(actor, case, "case.opened", new={"reference": case.reference, "title": title,
                                             "provider_id": provider_id})
     return case
 
@@ -133,7 +134,7 @@ def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
     decision.recommendation = recommendation
     decision.recommended_by_id = actor.user.id
     decision.recommended_at = utcnow()
-    _audit(actor, case, "case.assessment_recorded", decision, old,
+    audit_case(actor, case, "case.assessment_recorded", decision, old,
            {"threshold_assessment": threshold_assessment, "recommendation": recommendation})
     return decision
 
@@ -152,7 +153,7 @@ def record_decision(actor: Actor, case: Case, *, outcome: DecisionOutcome, reaso
     decision.decided_at = utcnow()
     case.lead_officer_id = lead_officer_id
     case.chair_id = chair_id
-    _audit(actor, case, "case.decided", decision, None,
+    audit_case(actor, case, "case.decided", decision, None,
            {"outcome": outcome.value, "reason": reason, "lead_officer_id": lead_officer_id,
             "chair_id": chair_id})
     target = Stage.INITIAL_MEETING if outcome is DecisionOutcome.PROCEED else Stage.CLOSED
@@ -179,7 +180,7 @@ def move_case(actor: Actor, case: Case, target: Stage, reason: str) -> StageChan
     case.stage = target
     if target is Stage.CLOSED:
         case.closed_at = utcnow()
-    _audit(actor, case, "case.stage_changed", change, {"stage": old_stage.value},
+    audit_case(actor, case, "case.stage_changed", change, {"stage": old_stage.value},
            {"stage": target.value}, reason)
     return change
 
@@ -188,7 +189,7 @@ def mark_provider_informed(actor: Actor, case: Case) -> None:
     if case.provider_informed_at is not None:
         return
     case.provider_informed_at = utcnow()
-    _audit(actor, case, "case.provider_informed",
+    audit_case(actor, case, "case.provider_informed",
            new={"provider_informed_at": case.provider_informed_at.isoformat()})
 
 
