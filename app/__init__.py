@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.health.routes import bp as health_bp
     from app.jobs.routes import bp as jobs_bp
+    from app.meetings.routes import bp as meetings_bp
     from app.provider_portal.routes import bp as provider_bp
     from app.residents.routes import bp as residents_bp
     from app.tenants.routes import bp as tenants_bp
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         tenants_bp,
         residents_bp,
         cases_bp,
+        meetings_bp,
         admin_bp,
         jobs_bp,
         provider_bp,

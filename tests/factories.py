@@ -211,3 +211,28 @@ def build_world() -> World:
     )
     db.session.commit()
     return built
+
+
+def meeting(of: Case, kind=None, **extra):
+    """Schedule a meeting of ``of`` (initial by default) with the procedure's agenda headings."""
+    from datetime import UTC, datetime
+
+    from app.meetings.agendas import agenda_for, agenda_text
+    from app.meetings.models import Meeting, MeetingKind
+
+    kind = kind or MeetingKind.INITIAL
+    agenda = agenda_for(kind)
+    with scoped_as(db.session, Scope(tenant_id=of.tenant_id)):
+        row = Meeting(
+            tenant_id=of.tenant_id,
+            case_id=of.id,
+            kind=kind,
+            scheduled_for=extra.pop("scheduled_for", datetime(2026, 3, 2, 10, 0, tzinfo=UTC)),
+            venue=extra.pop("venue", "County Hall, Room 1"),
+            agenda_part_one=agenda_text(agenda.part_one),
+            agenda_part_two=agenda_text(agenda.part_two),
+            **extra,
+        )
+        db.session.add(row)
+        db.session.flush()
+    return row

@@ -51,6 +51,8 @@ def _url(rule, world) -> str:
         "provider_id": world.provider_a,
         "token": "x",
         "code": "E00000001",
+        "meeting_id": 1,
+        "attendee_id": 1,
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach this test a value for {missing} in {rule.rule}"
