@@ -39,6 +39,7 @@ def enqueue_email(
     case_id: int | None = None,
     created_by_id: int | None = None,
     calendar: dict | None = None,
+    documents: list[dict] | None = None,
 ) -> OutboxMessage:
     """Add an email to the outbox in the caller's transaction (once per idempotency key)."""
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
@@ -48,7 +49,7 @@ def enqueue_email(
         tenant_id=tenant_id,
         template=template,
         recipient=recipient,
-        payload={"context": context, "calendar": calendar},
+        payload={"context": context, "calendar": calendar, "documents": documents or []},
         idempotency_key=key,
         case_id=case_id,
         created_by_id=created_by_id,
@@ -88,7 +89,11 @@ def _claim(message_id: int) -> bool:
 
 
 def _render(message: OutboxMessage):
+    from app.jobs.documents import build_attachment
+
     email = render_email(message.template, message.payload.get("context") or {})
+    # Documents are named by ids and built at send time, in the message's tenant scope.
+    email.attachments.extend(build_attachment(**spec) for spec in message.payload.get("documents") or [])
     calendar = message.payload.get("calendar")
     if calendar:
         from datetime import datetime
