@@ -137,3 +137,11 @@ class ProcedureSettingsForm(Form):
         validators=[InputRequired("Enter a number of working days"), NumberRange(0, 20, "Enter a number from 0 to 20")])
     use_update_meetings = BooleanField("Use stage 4 update meetings", widget=GovCheckboxInput())
     submit = submit("Save settings")
+
+
+class CorrectionForm(Form):
+    event_id = SelectField("Entry to correct", coerce=int, widget=GovSelect(),
+                           validators=[DataRequired("Select the entry to correct")])
+    correction = _long_text("Correction", "Enter the correction")
+    reason = _long_text("Reason for the correction", "Enter the reason for the correction")
+    submit = submit("Add the correction to the trail")

@@ -210,3 +210,20 @@ def save_procedure_settings(actor: Actor, data: dict) -> None:
         actor_authority_id=actor.authority_id, old=old,
         new={key: getattr(settings, key) for key in DEFAULTS},
     )
+
+
+def correct_audit_entry(actor: Actor, case: Case, event_id: int, correction: str, reason: str):
+    """Correct an entry of the trail by appending a new one that points at it: nothing in the
+    trail is ever edited or deleted."""
+    from app.audit.models import AuditEvent
+
+    event = db.session.get(AuditEvent, event_id)
+    if event is None or event.case_id != case.id or event.tenant_id != case.tenant_id:
+        raise LookupError("That entry is not in this case's trail")
+    record(
+        db.session, action="audit.corrected", object_type="AuditEvent", object_id=event.id,
+        tenant_id=case.tenant_id, actor_user_id=actor.user.id,
+        actor_authority_id=actor.authority_id, case_id=case.id,
+        old={"action": event.action, "values": event.new_values},
+        new={"correction": correction}, reason=reason,
+    )

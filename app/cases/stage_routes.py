@@ -9,7 +9,13 @@ from app.audit.services import events_of_case
 from app.auth.access import member
 from app.cases import operations, services
 from app.cases.access import current_actor, host_case_or_404
-from app.cases.forms import AssessmentForm, DecisionForm, IntelligenceForm, MoveForm
+from app.cases.forms import (
+    AssessmentForm,
+    CorrectionForm,
+    DecisionForm,
+    IntelligenceForm,
+    MoveForm,
+)
 from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
 from app.cases.operations import MoveRefused
 from app.cases.roles import CASE_EDITORS
@@ -141,11 +147,41 @@ def mark_provider_informed(authority_id: int, case_id: int):
     return redirect(_case_page(authority_id, case_id, "clocks"))
 
 
+def _correction_form(case, events) -> CorrectionForm:
+    form = CorrectionForm()
+    form.event_id.choices = [SelectChoice(0, "Select an entry")] + [
+        SelectChoice(e.id, f"{e.created_at.strftime('%-d %b %Y %H:%M')}: {e.action}") for e in events
+    ]
+    return form
+
+
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history")
 @member()
-def case_history(authority_id: int, case_id: int):
+def case_history(authority_id: int, case_id: int, form: CorrectionForm | None = None):
     case = host_case_or_404(case_id)
+    events = events_of_case(case.id)
     return render_template(
         "cases/history.html", case=case, stage_history=services.stage_history(case.id),
-        events=events_of_case(case.id),
+        events=events, form=form or _correction_form(case, events),
+        can_edit=bool(current_actor().roles & CASE_EDITORS),
     )
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history/corrections",
+          methods=["POST"])
+@member(*CASE_EDITORS)
+def correct_history(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    form = _correction_form(case, events_of_case(case.id))
+    if form.validate_on_submit():
+        try:
+            operations.correct_audit_entry(current_actor(), case, form.event_id.data,
+                                           form.correction.data, form.reason.data)
+        except LookupError as error:
+            form.event_id.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("Correction added to the trail.")
+            return redirect(url_for("cases.case_history", authority_id=authority_id,
+                                    case_id=case_id))
+    return case_history(authority_id, case_id, form=form)

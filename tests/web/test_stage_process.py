@@ -274,3 +274,28 @@ def test_the_history_page_shows_every_change(app, world, base):
     _assess(lead, base)
     page = lead.get(f"{base}/history").get_data(as_text=True)
     assert "case.assessment_recorded" in page and "A pattern of falls meets the threshold" in page
+
+
+def test_a_correction_is_a_new_entry_and_the_trail_stays_intact(app, world, base):
+    from app.audit.services import verify_chain
+
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    _assess(lead, base)
+    with app.app_context(), _as_host(app, world):
+        original = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.assessment_recorded"))
+        original_hash = original.hash
+    missing = _post(lead, f"{base}/history/corrections", {"event_id": original.id, "correction": "Typo",
+                                                           "reason": ""}, token_from=f"{base}/history")
+    assert "Enter the reason for the correction" in missing.get_data(as_text=True)
+    assert "Typo" in missing.get_data(as_text=True)
+    response = _post(lead, f"{base}/history/corrections", {
+        "event_id": original.id, "correction": "Four falls, not five", "reason": "Miscounted"},
+        token_from=f"{base}/history")
+    assert response.status_code == 302
+    with app.app_context(), _as_host(app, world):
+        corrected = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.corrected"))
+        assert corrected.object_id == original.id and corrected.reason == "Miscounted"
+        assert db.session.get(AuditEvent, original.id).hash == original_hash
+        assert verify_chain(db.session, world.host_a) == []
+    page = lead.get(f"{base}/history").get_data(as_text=True)
+    assert "Four falls, not five" in page
