@@ -69,6 +69,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.assets import bp as assets_bp
     from app.auth.routes import bp as auth_bp
     from app.cases.routes import bp as cases_bp
+    from app.closing.routes import bp as closing_bp
+    from app.emergency.routes import bp as emergency_bp
     from app.health.routes import bp as health_bp
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
@@ -83,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
         tenants_bp,
         residents_bp,
         cases_bp,
+        emergency_bp,
+        closing_bp,
         meetings_bp,
         admin_bp,
         jobs_bp,

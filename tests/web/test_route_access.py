@@ -53,6 +53,10 @@ def _url(rule, world) -> str:
         "code": "E00000001",
         "meeting_id": 1,
         "attendee_id": 1,
+        "restriction_id": 1,
+        "plan_id": 1,
+        "move_id": 1,
+        "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach this test a value for {missing} in {rule.rule}"
