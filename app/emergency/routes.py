@@ -41,8 +41,8 @@ def _render(case, **forms):
         can_edit=is_host(case) and bool(current_actor().roles & CASE_EDITORS),
         restrictions=services.restrictions_of(case.id), plans=plans,
         moves={plan.id: services.moves_of(plan.id) for plan in plans},
-        restriction_form=forms.get("restriction_form") or RestrictionForm(formdata=None),
-        plan_form=forms.get("plan_form") or PlanForm(formdata=None),
+        restriction_form=forms.get("restriction_form") or RestrictionForm(formdata=None, prefix="restriction"),
+        plan_form=forms.get("plan_form") or PlanForm(formdata=None, prefix="plan"),
         move_forms=forms.get("move_forms", {}), form=failed,
     ), 200
 
@@ -57,7 +57,7 @@ def show_emergency(authority_id: int, case_id: int):
 @member(*CASE_EDITORS)
 def add_restriction(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
-    form = RestrictionForm()
+    form = RestrictionForm(prefix="restriction")
     if not form.validate_on_submit():
         return _render(case, restriction_form=form)
     operations.add_restriction(current_actor(), case, kind=RestrictionKind(form.kind.data),
@@ -85,7 +85,7 @@ def end_restriction(authority_id: int, case_id: int, restriction_id: int):
 @member(*CASE_EDITORS)
 def invoke_plan(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
-    form = PlanForm()
+    form = PlanForm(prefix="plan")
     if not form.validate_on_submit():
         return _render(case, plan_form=form)
     hour, minute = (int(part) for part in form.meeting_time.data.split(":"))

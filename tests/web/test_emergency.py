@@ -26,14 +26,15 @@ def _host(app, world):
     return scoped_as(db.session, Scope(tenant_id=world.host_a))
 
 
-PLAN = {"kind": "emergency_closure", "reason": "Registered manager left; unsafe staffing tonight",
-        "meeting_on": ["26", "11", "2026"], "meeting_time": "16:30", "venue": "County Hall"}
+PLAN = {"plan-kind": "emergency_closure", "plan-reason": "Registered manager left; unsafe staffing tonight",
+        "plan-meeting_on": ["26", "11", "2026"], "plan-meeting_time": "16:30", "plan-venue": "County Hall"}
 
 
 def test_an_embargo_is_recorded_and_ended(app, world):
     lead = sign_in(app.test_client(), world.users["host_a_lead"])
-    response = _post(lead, world, "/restrictions", {"kind": "embargo", "started_on": ["20", "11", "2026"],
-                                                    "reason": "Falls not reported"})
+    response = _post(lead, world, "/restrictions", {"restriction-kind": "embargo",
+                                                    "restriction-started_on": ["20", "11", "2026"],
+                                                    "restriction-reason": "Falls not reported"})
     assert response.status_code == 302
     page = lead.get(f"{_base(world)}/emergency").get_data(as_text=True)
     assert "Suspension of new placements (embargo)" in page and "In force" in page
@@ -48,7 +49,8 @@ def test_an_embargo_is_recorded_and_ended(app, world):
 
 def test_a_restriction_without_a_date_keeps_what_was_typed(app, world):
     lead = sign_in(app.test_client(), world.users["host_a_lead"])
-    response = _post(lead, world, "/restrictions", {"kind": "embargo", "reason": "Falls not reported"})
+    response = _post(lead, world, "/restrictions", {"restriction-kind": "embargo",
+                                                    "restriction-reason": "Falls not reported"})
     page = response.get_data(as_text=True)
     assert "govuk-error-summary" in page and "Enter the start date" in page
     assert "Falls not reported" in page
