@@ -43,10 +43,14 @@ class AuthorityForm(Form):
     oidc_client_secret = _text("Single sign-on client secret (optional)", 500)
     submit = submit("Save authority")
 
+    # Set when editing an authority whose secret is stored: a blank secret then keeps it.
+    stored_secret = False
+
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
             return False
-        sso = [self.oidc_issuer.data, self.oidc_client_id.data, self.oidc_client_secret.data]
+        secret = self.oidc_client_secret.data or (self.stored_secret and self.oidc_issuer.data)
+        sso = [self.oidc_issuer.data, self.oidc_client_id.data, secret]
         if any(sso) and not all(sso):
             self.oidc_issuer.errors = list(self.oidc_issuer.errors) + [
                 "Enter the issuer, client ID and client secret together, or none of them"

@@ -77,6 +77,7 @@ def show_authority(authority_ref: int):
 def edit_authority(authority_ref: int):
     authority = _authority_or_404(authority_ref)
     form = AuthorityForm(obj=authority)
+    form.stored_secret = bool(authority.oidc_client_secret)
     if form.is_submitted() is False:
         form.oidc_client_secret.data = ""
     if form.validate_on_submit():

@@ -81,8 +81,10 @@ def _held_at(held: dict[MeetingKind, Meeting], kind: MeetingKind) -> datetime | 
     return meeting.held_at if meeting else None
 
 
-def clocks_of(case: Case, held: dict[MeetingKind, Meeting], now: datetime | None = None) -> list[Clock]:
-    return compute_clocks(milestones(case, held), settings_for(case.tenant_id), now or utcnow())
+def clocks_of(case: Case, held: dict[MeetingKind, Meeting], now: datetime | None = None,
+              settings=None) -> list[Clock]:
+    settings = settings or settings_for(case.tenant_id)
+    return compute_clocks(milestones(case, held), settings, now or utcnow())
 
 
 def facts_of(case: Case) -> CaseFacts:
@@ -157,9 +159,10 @@ def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None =
         statement = statement.where(_search(chosen.query))
     cases = list(db.session.scalars(statement).unique())
     held = held_meetings([case.id for case in cases])
+    settings = {tenant: settings_for(tenant) for tenant in {case.tenant_id for case in cases}}
     rows = []
     for case in cases:
-        clocks = clocks_of(case, held[case.id], now)
+        clocks = clocks_of(case, held[case.id], now, settings[case.tenant_id])
         rows.append(DashboardRow(case, next_deadline(clocks),
                                  sum(clock.status.value == "overdue" for clock in clocks)))
     return sorted(rows, key=_dashboard_order)

@@ -126,3 +126,17 @@ def test_verify_audit_proves_the_trail_and_detects_tampering(app, world, owner_e
         conn.execute(text("update audit_event set new_values = '{\"email\": \"forged\"}'"))
     result = runner.invoke(args=["verify-audit"])
     assert result.exit_code != 0 and "content does not match its hash" in result.output
+
+
+def test_editing_an_authority_with_a_stored_sso_secret_keeps_it_when_left_blank(app, world):
+    from app.tenants.models import Authority
+
+    admin = sign_in(app.test_client(), world.users["platform_admin"])
+    path = f"/admin/authorities/{world.host_a}/edit"
+    sso = {"name": "Host A County Council", "code": "E00000001", "kind": "local_authority",
+           "oidc_issuer": "https://idp.host-a.example", "oidc_client_id": "portal"}
+    assert _post(admin, path, {**sso, "oidc_client_secret": "s3cret"}).status_code == 302
+    assert _post(admin, path, {**sso, "name": "Host A Council", "oidc_client_secret": ""}).status_code == 302
+    with app.app_context():
+        authority = db.session.get(Authority, world.host_a)
+        assert authority.name == "Host A Council" and authority.oidc_client_secret == "s3cret"
