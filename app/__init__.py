@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.closing.routes import bp as closing_bp
     from app.emergency.routes import bp as emergency_bp
     from app.health.routes import bp as health_bp
+    from app.intelligence.routes import bp as intelligence_bp
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
     from app.provider_portal.routes import bp as provider_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         tenants_bp,
         residents_bp,
         cases_bp,
+        intelligence_bp,
         emergency_bp,
         closing_bp,
         meetings_bp,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import events_of_case
@@ -21,7 +21,7 @@ from app.cases.operations import MoveRefused
 from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
 from app.cases.stages import CASE_RUNNERS
-from app.extensions import db
+from app.extensions import db, htmx
 from app.tenants.models import Role
 
 
@@ -35,7 +35,15 @@ def _case_page(authority_id: int, case_id: int, anchor: str | None = None) -> st
 @member(*CASE_EDITORS)
 def add_intelligence(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
-    form = IntelligenceForm()
+    response = make_response(_add_intelligence(case))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _add_intelligence(case):
+    """Answer the full-page form, or in place (HTMX) with the case page's intelligence section."""
+    # In place the fields carry a prefix so that their ids cannot clash on the case page.
+    form = IntelligenceForm(prefix="intelligence" if htmx else "")
     if form.validate_on_submit():
         operations.add_intelligence(
             current_actor(), provider_id=case.provider_id, location_id=case.location_id,
@@ -45,9 +53,18 @@ def add_intelligence(authority_id: int, case_id: int):
             cqc_rating=form.cqc_rating.data,
         )
         db.session.commit()
+        if htmx:
+            return _intelligence_section(case, status_message="Intelligence added.")
         flash("Intelligence added.")
-        return redirect(_case_page(authority_id, case_id, "intelligence"))
+        return redirect(_case_page(case.tenant_id, case.id, "intelligence"))
+    if htmx:
+        return _intelligence_section(case, intelligence_form=form)
     return render_template("cases/intelligence_form.html", form=form, case=case)
+
+
+def _intelligence_section(case, **context) -> str:
+    return render_template("cases/_intelligence.html", case=case, can_edit=True,
+                           intelligence=services.intelligence_of(case.id), **context)
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/assessment",

@@ -1,0 +1,66 @@
+"""The provider intelligence board and recording intelligence before any case exists."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+
+from app.auth.access import member
+from app.cases.access import current_actor
+from app.cases.models import IntelligenceSource
+from app.cases.operations import add_intelligence
+from app.cases.roles import CASE_EDITORS
+from app.extensions import db, htmx
+from app.intelligence import services
+from app.intelligence.forms import NewIntelligenceForm
+
+bp = Blueprint("intelligence", __name__)
+
+BOARD = "/authorities/<int:authority_id>/intelligence"
+
+
+def _board_only() -> bool:
+    # A history restore asks for the whole page even though it comes through htmx.
+    return bool(htmx) and not htmx.history_restore_request
+
+
+@bp.route(BOARD)
+@member()
+def show_board(authority_id: int):
+    months = services.chosen_period(request.args.get("months"))
+    context = {
+        "board": services.board(authority_id, months),
+        "periods": services.PERIODS,
+        "columns": services.COLUMNS,
+        "can_edit": current_actor().roles & CASE_EDITORS,
+    }
+    template = "intelligence/_board.html" if _board_only() else "intelligence/board.html"
+    response = make_response(render_template(template, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def _new_intelligence_form(authority_id: int) -> NewIntelligenceForm:
+    form = NewIntelligenceForm()
+    form.set_places(*services.host_places(authority_id))
+    chosen = request.args.get("provider", "")
+    if request.method == "GET" and chosen.isdigit():
+        form.provider_id.data = int(chosen)
+    return form
+
+
+@bp.route(BOARD + "/new", methods=["GET", "POST"])
+@member(*CASE_EDITORS)
+def record_intelligence(authority_id: int):
+    form = _new_intelligence_form(authority_id)
+    if form.validate_on_submit():
+        add_intelligence(
+            current_actor(), provider_id=form.provider_id.data,
+            location_id=form.location_id.data or None, case_id=None,
+            source=IntelligenceSource(form.source.data), received_on=form.received_on.data,
+            count=form.count.data, reference=form.reference.data or "",
+            summary=form.summary.data, cqc_rating=form.cqc_rating.data,
+        )
+        db.session.commit()
+        flash(f"Intelligence about {form.provider_name()} recorded.")
+        return redirect(url_for("intelligence.show_board", authority_id=authority_id))
+    return render_template("intelligence/new.html", form=form)
