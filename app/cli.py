@@ -1,4 +1,4 @@
-"""Flask commands: demo data and the audit trail check."""
+"""Flask commands: demo data, the audit trail check, the outbox relay and the deadline sweep."""
 
 from __future__ import annotations
 
@@ -74,7 +74,24 @@ def relay_command(interval: float | None) -> None:
         time.sleep(interval)
 
 
+sweep_cli = click.Group("sweep", help="Reminders of deadlines coming due and broken.")
+
+
+@sweep_cli.command("run")
+@with_appcontext
+def sweep_run_command() -> None:
+    """Queue the deadline reminders now due (once), then hand them on as the relay does."""
+    from app.jobs.outbox import relay_once
+    from app.jobs.queue import enqueuer
+    from app.jobs.sweep import sweep_once
+
+    queued = sweep_once()
+    handed = relay_once(enqueuer())
+    click.echo(f"{queued} reminder(s) queued, {handed} message(s) handed on")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(verify_audit_command)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(sweep_cli)

@@ -32,3 +32,15 @@ def relay() -> int:
 
     with _app().app_context():
         return relay_once(enqueuer())
+
+
+def sweep() -> int:
+    """Queue the deadline reminders now due (run by ``rq cron`` or ``flask sweep run``)."""
+    from app.extensions import db
+    from app.jobs.sweep import sweep_once
+
+    with _app().app_context():
+        try:
+            return sweep_once()
+        finally:
+            db.session.remove()

@@ -1,0 +1,237 @@
+"""The deadline sweep: remind people of statutory clocks and actions coming due or broken.
+
+``rq cron`` runs ``app.jobs.worker.sweep`` every few minutes (``flask sweep run`` runs it once).
+For each authority in turn, acting as that authority, the clocks of every open case and the
+open actions owned by a person are checked, and each reminder is written to the outbox in the
+same transaction. Before a deadline (``reminder_working_days_before`` working days) and on its
+day the lead officer (or the action's owner) is told; on breach the chair is told as well.
+
+The idempotency key names the case, the deadline, the kind of reminder, the due day and the
+recipient, so running the sweep twice (or in two places at once) queues nothing twice, while a
+deadline that moves to another day is reminded of afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.actions.models import Action, ActionStatus, OwnerKind
+from app.auth.models import User
+from app.cases.clocks import ClockStatus, compute_clocks, local_date, working_days_until
+from app.cases.models import Case, Stage
+from app.cases.procedure_settings import settings_for
+from app.cases.services import held_meetings, milestones
+from app.db import utcnow
+from app.extensions import db
+from app.jobs.outbox import enqueue_email
+from app.tenants.models import Authority
+from app.tenants.scoping import Scope, scoped_as
+
+log = logging.getLogger(__name__)
+OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class ReminderKind(StrEnum):
+    DUE_SOON = "due_soon"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+
+    @property
+    def template(self) -> str:
+        return f"deadline_{self.value}"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User | None
+    role: str  # why they are told: "the chair of the case"
+    only_on_breach: bool = False
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str  # a clock's key, or action-<id>
+    label: str
+    due_day: date
+    due_label: str
+    overdue: bool
+    recipients: tuple[Recipient, ...]
+
+    def told(self, kind: ReminderKind) -> list[Recipient]:
+        """Return the active people to tell of this kind of reminder, each once."""
+        people, seen = [], set()
+        for person in self.recipients:
+            if person.only_on_breach and kind is not ReminderKind.OVERDUE:
+                continue
+            if person.user is None or not person.user.active or person.user.id in seen:
+                continue
+            seen.add(person.user.id)
+            people.append(person)
+        return people
+
+
+def reminder_kind(deadline: Deadline, today: date, window: int) -> ReminderKind | None:
+    """Say which reminder, if any, a deadline is due for today."""
+    if deadline.overdue:
+        return ReminderKind.OVERDUE
+    if deadline.due_day == today:
+        return ReminderKind.DUE_TODAY
+    if 0 < working_days_until(today, deadline.due_day) <= window:
+        return ReminderKind.DUE_SOON
+    return None
+
+
+def sweep_once(now: datetime | None = None) -> int:
+    """Queue every reminder due at ``now`` for every authority; return how many are new."""
+    now = now or utcnow()
+    authority_ids = list(
+        db.session.scalars(select(Authority.id).where(Authority.active.is_(True)).order_by(Authority.id))
+    )
+    return sum(_sweep_authority(authority_id, now) for authority_id in authority_ids)
+
+
+def _sweep_authority(authority_id: int, now: datetime) -> int:
+    for attempt in (1, 2):
+        with scoped_as(db.session, Scope(tenant_id=authority_id)):
+            try:
+                queued = _queue_reminders(authority_id, now)
+                db.session.commit()
+                return queued
+            except IntegrityError:
+                # A sweep running elsewhere wrote one of these keys first; the second pass
+                # finds its rows and adds only what is still missing.
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+                log.info("sweep of authority %s met a concurrent sweep; retrying", authority_id)
+    return 0
+
+
+def _queue_reminders(authority_id: int, now: datetime) -> int:
+    today = local_date(now)
+    settings = settings_for(authority_id)
+    authority_name = db.session.get(Authority, authority_id).name
+    cases = _open_cases(authority_id)
+    held = held_meetings([case.id for case in cases])
+    actions = _open_actions([case.id for case in cases])
+    queued = 0
+    for case in cases:
+        clocks = compute_clocks(milestones(case, held[case.id]), settings, now)
+        deadlines = _clock_deadlines(case, clocks) + _action_deadlines(actions.get(case.id, []), today)
+        for deadline in deadlines:
+            kind = reminder_kind(deadline, today, settings.reminder_working_days_before)
+            if kind is not None:
+                queued += _queue(case, authority_name, deadline, kind, today)
+    return queued
+
+
+def _open_cases(authority_id: int) -> list[Case]:
+    # Only the host's own cases: a share lets a placing authority read a case, not own its clocks.
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.tenant_id == authority_id, Case.stage != Stage.CLOSED)
+            .options(
+                joinedload(Case.decision), joinedload(Case.provider),
+                joinedload(Case.lead_officer), joinedload(Case.chair),
+            )
+            .order_by(Case.id)
+        ).unique()
+    )
+
+
+def _open_actions(case_ids: list[int]) -> dict[int, list[Action]]:
+    actions: dict[int, list[Action]] = {}
+    rows = db.session.scalars(
+        select(Action)
+        .where(
+            Action.case_id.in_(case_ids),
+            Action.status.in_(OPEN_ACTION),
+            Action.owner_kind == OwnerKind.USER,
+            Action.owner_user_id.is_not(None),
+        )
+        .options(joinedload(Action.owner_user))
+        .order_by(Action.id)
+    )
+    for action in rows:
+        actions.setdefault(action.case_id, []).append(action)
+    return actions
+
+
+def _clock_deadlines(case: Case, clocks) -> list[Deadline]:
+    recipients = (
+        Recipient(case.lead_officer, "the lead officer of the case"),
+        Recipient(case.chair, "the chair of the case", only_on_breach=True),
+    )
+    return [
+        Deadline(clock.key, clock.label, clock.due_day_local(), clock.due_label,
+                 clock.status is ClockStatus.OVERDUE, recipients)
+        for clock in clocks
+        if clock.status.open
+    ]
+
+
+def _action_deadlines(actions: list[Action], today: date) -> list[Deadline]:
+    return [
+        Deadline(f"action-{action.id}", f"Action: {_shorten(action.description)}", action.due_on,
+                 action.due_on.strftime("%-d %B %Y"), action.is_overdue(today),
+                 (Recipient(action.owner_user, "the owner of this action"),))
+        for action in actions
+    ]
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _queue(case: Case, authority_name: str, deadline: Deadline, kind: ReminderKind, today: date) -> int:
+    queued = 0
+    for person in deadline.told(kind):
+        message = enqueue_email(
+            db.session,
+            tenant_id=case.tenant_id,
+            template=kind.template,
+            recipient=person.user.email,
+            case_id=case.id,
+            key=f"deadline:{case.id}:{deadline.key}:{kind}:{deadline.due_day.isoformat()}:user-{person.user.id}",
+            context=_context(case, authority_name, deadline, person, today),
+        )
+        queued += inspect(message).pending  # False when this key was already in the outbox
+    return queued
+
+
+def _context(case: Case, authority_name: str, deadline: Deadline, person: Recipient, today: date) -> dict:
+    return {
+        "name": person.user.name,
+        "role": person.role,
+        "authority_name": authority_name,
+        "reference": case.reference,
+        "provider": case.provider.name,
+        "title": case.title,
+        "deadline": deadline.label,
+        "due": deadline.due_label,
+        "working_days": working_days_until(today, deadline.due_day),
+        "link": case_link(case),
+    }
+
+
+def case_link(case: Case) -> str:
+    """Return the case page's address: absolute when SERVER_NAME is set, else its path."""
+    config = current_app.config
+    server = config.get("SERVER_NAME")
+    adapter = current_app.url_map.bind(
+        server or "localhost", url_scheme=config.get("PREFERRED_URL_SCHEME", "http")
+    )
+    return adapter.build(
+        "cases.show_case", {"authority_id": case.tenant_id, "case_id": case.id},
+        force_external=bool(server),
+    )
