@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -30,6 +30,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _england_holidays()
 
 
+@lru_cache(maxsize=8192)
 def add_working_days(start: date, count: int) -> date:
     """Return the date ``count`` working days after ``start`` (before it, if negative);
     start itself never counts."""

@@ -81,6 +81,16 @@ DEMO_CASES = [
              decided=28, outcome=DecisionOutcome.OTHER_CHANNELS, closed=28),
 ]
 
+# Intelligence gathered before any case: the host's intelligence board shows it building up.
+UNATTACHED = [
+    # provider index, location index, source, working days ago, count, summary, CQC rating
+    (0, 1, IntelligenceSource.S42_ENQUIRY, 15, 3, "Section 42 enquiries: unexplained bruising", None),
+    (0, 1, IntelligenceSource.DATIX, 9, 2, "Datix reports after hospital admissions", None),
+    (0, 1, IntelligenceSource.CQC_REPORT, 40, 1, "CQC inspection report", "Requires improvement"),
+    (1, 3, IntelligenceSource.COMPLAINT, 6, 1, "Family complaint about missed visits", None),
+    (1, 3, IntelligenceSource.PARTNER_CONCERN, 4, 1, "District nurses concerned about pressure care", None),
+]
+
 STAGE_PATH = [Stage.DECISION, Stage.INITIAL_MEETING, Stage.FINDINGS, Stage.UPDATE_MEETINGS,
               Stage.QUALITY_ASSURANCE, Stage.CLOSING, Stage.CLOSED]
 
@@ -90,6 +100,11 @@ def seed_cases(host, placing, providers, locations, staff) -> None:
     from app.tenants.models import Role
 
     lead, chair = staff[Role.LEAD_OFFICER], staff[Role.CHAIR]
+    for provider, location, source, days, count, summary, rating in UNATTACHED:
+        db.session.add(IntelligenceItem(provider_id=providers[provider].id,
+                                        location_id=locations[location].id, source=source,
+                                        received_on=working_days_ago(days).date(), count=count,
+                                        summary=summary, cqc_rating=rating, recorded_by_id=lead.id))
     for demo in DEMO_CASES:
         location = locations[demo.location]
         case = Case(tenant_id=host.id, reference=demo.reference, provider_id=providers[demo.provider].id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, event, false, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session, with_loader_criteria
@@ -126,13 +127,22 @@ def _open_connections(session: Session):
     return [conn for conn, *_ in transaction._connections.values()]
 
 
+_SETTINGS_SQL = text(
+    "select set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true), "
+    "set_config('app.provider_id', :provider, true), "
+    "set_config('app.platform_admin', :platform_admin, true)"
+)
+
+
 def _apply_settings(connection, scope: Scope) -> None:
     if connection.dialect.name != "postgresql":
         return
-    for name, value in scope.settings().items():
-        connection.execute(
-            text("select set_config(:name, :value, true)"), {"name": name, "value": value}
-        )
+    # One round trip for all four settings: this runs at the start of every transaction.
+    settings = scope.settings()
+    connection.execute(_SETTINGS_SQL, {
+        "tenant": settings["app.tenant_id"], "user": settings["app.user_id"],
+        "provider": settings["app.provider_id"], "platform_admin": settings["app.platform_admin"],
+    })
 
 
 @event.listens_for(Session, "after_begin")
@@ -152,11 +162,17 @@ def _add_visibility_criteria(state):
                 "query of a tenant-owned model with no scope set on the session"
             )
         return
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(model, model.visible_to(scope), include_aliases=True)
-            for model in SCOPED_MODELS
-        )
+    state.statement = state.statement.options(*_criteria_for(scope, len(SCOPED_MODELS)))
+
+
+@lru_cache(maxsize=4096)
+def _criteria_for(scope: Scope, model_count: int) -> tuple:
+    """Return the criteria options of one scope, built once: every query of a request (and
+    of every request by the same person) reuses them. ``model_count`` keys the cache so that
+    a model registered later is never left out."""
+    return tuple(
+        with_loader_criteria(model, model.visible_to(scope), include_aliases=True)
+        for model in SCOPED_MODELS[:model_count]
     )
 
 

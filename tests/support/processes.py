@@ -58,7 +58,9 @@ class Worker:
     """``rq worker`` in its own process group, configured through the environment."""
 
     def __init__(self, env: dict, queue: str, burst: bool = False):
-        command = [sys.executable, "-m", "rq.cli", "worker", "--url", env["REDIS_URL"], queue]
+        # As the README runs it: the settings module builds the app once, before any fork.
+        command = [sys.executable, "-m", "rq.cli", "worker", "-c", "app.jobs.rq_settings",
+                   "--url", env["REDIS_URL"], queue]
         if burst:
             command.insert(-1, "--burst")
         self.process = subprocess.Popen(
