@@ -33,3 +33,32 @@ class Draft(TenantScoped, db.Model):
     @classmethod
     def writable_by(cls, row, scope: Scope) -> bool:
         return scope.tenant_id == row.tenant_id and scope.user_id == row.user_id
+
+
+def drafts_of(user_id: int, keys: list[str]) -> dict[str, Draft]:
+    """Return the user's drafts for ``keys``, by key."""
+    from sqlalchemy import select
+
+    rows = db.session.scalars(select(Draft).where(Draft.user_id == user_id, Draft.field_key.in_(keys)))
+    return {row.field_key: row for row in rows}
+
+
+def save_draft(tenant_id: int, user_id: int, key: str, text: str) -> Draft:
+    """Keep what a user is typing under ``key``, private to them, until they save the form."""
+    draft = drafts_of(user_id, [key]).get(key)
+    if draft is None:
+        draft = Draft(tenant_id=tenant_id, user_id=user_id, field_key=key)
+        db.session.add(draft)
+    draft.text = text
+    draft.saved_at = utcnow()
+    db.session.flush()
+    return draft
+
+
+def discard_drafts(user_id: int, keys) -> None:
+    from sqlalchemy import delete
+
+    db.session.execute(
+        delete(Draft).where(Draft.user_id == user_id, Draft.field_key.in_(list(keys)))
+        .execution_options(synchronize_session=False)
+    )

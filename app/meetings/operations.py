@@ -6,12 +6,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-
-from app.audit.services import record
+from app.cases import drafts
 from app.cases.drafts import Draft
 from app.cases.models import Case
-from app.cases.operations import Actor
+from app.cases.operations import Actor, audit_case
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email
@@ -20,20 +18,6 @@ from app.meetings.agendas import agenda_for, agenda_text
 from app.meetings.models import FinalDecision, Meeting, MeetingAttendee, MeetingKind
 
 MEETING_LENGTH = timedelta(hours=2)
-
-
-def _audit(actor: Actor, case: Case, action: str, obj, old=None, new=None) -> None:
-    record(
-        db.session,
-        action=action,
-        obj=obj,
-        tenant_id=case.tenant_id,
-        actor_user_id=actor.user.id,
-        actor_authority_id=actor.authority_id,
-        case_id=case.id,
-        old=old,
-        new=new,
-    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -65,7 +49,7 @@ def schedule_meeting(actor: Actor, case: Case, *, kind: MeetingKind, scheduled_f
         agenda_part_two=agenda_text(agenda.part_two),
     )
     db.session.add(meeting)
-    _audit(actor, case, "meeting.scheduled", meeting,
+    audit_case(actor, case, "meeting.scheduled", meeting,
            new={"kind": kind.value, "scheduled_for": _iso(scheduled_for), "venue": venue})
     return meeting
 
@@ -74,7 +58,7 @@ def update_meeting(actor: Actor, case: Case, meeting: Meeting, **values) -> None
     """Change the date, venue or agenda of a meeting."""
     old, new = _changes(meeting, values)
     if new:
-        _audit(actor, case, "meeting.updated", meeting, old, new)
+        audit_case(actor, case, "meeting.updated", meeting, old, new)
 
 
 @dataclass(frozen=True)
@@ -97,7 +81,7 @@ def add_attendee(actor: Actor, case: Case, meeting: Meeting, invitee: Invitee, *
         part_two=part_two,
     )
     meeting.attendees.append(attendee)
-    _audit(actor, case, "meeting.attendee_added", attendee,
+    audit_case(actor, case, "meeting.attendee_added", attendee,
            new={"meeting_id": meeting.id, "name": invitee.name,
                 "organisation": invitee.organisation, "user_id": invitee.user_id,
                 "authority_id": invitee.authority_id, "part_one": part_one,
@@ -106,7 +90,7 @@ def add_attendee(actor: Actor, case: Case, meeting: Meeting, invitee: Invitee, *
 
 
 def remove_attendee(actor: Actor, case: Case, meeting: Meeting, attendee: MeetingAttendee) -> None:
-    _audit(actor, case, "meeting.attendee_removed", attendee,
+    audit_case(actor, case, "meeting.attendee_removed", attendee,
            old={"meeting_id": meeting.id, "name": attendee.name,
                 "organisation": attendee.organisation})
     meeting.attendees.remove(attendee)
@@ -122,16 +106,11 @@ def record_attendance(actor: Actor, case: Case, meeting: Meeting, attended_ids: 
             old[str(attendee.id)], new[str(attendee.id)] = attendee.attended, attended
             attendee.attended = attended
     if new:
-        _audit(actor, case, "meeting.attendance_recorded", meeting, old, new)
+        audit_case(actor, case, "meeting.attendance_recorded", meeting, old, new)
 
 
 def _discard_drafts(actor: Actor, meeting: Meeting, fields) -> None:
-    keys = [services.draft_key(meeting, field) for field in fields]
-    db.session.execute(
-        delete(Draft)
-        .where(Draft.user_id == actor.user.id, Draft.field_key.in_(keys))
-        .execution_options(synchronize_session=False)
-    )
+    drafts.discard_drafts(actor.user.id, [services.draft_key(meeting, field) for field in fields])
 
 
 MINUTES_FIELDS = ("minutes_part_one", "minutes_part_two", "decisions")
@@ -141,7 +120,7 @@ def save_minutes(actor: Actor, case: Case, meeting: Meeting, **values) -> None:
     """Save the minutes of both parts, what may be shared, and the decisions; drop drafts."""
     old, new = _changes(meeting, values)
     # Always recorded, changed or not: the drafts' "newer than saved" test reads this event.
-    _audit(actor, case, "meeting.minutes_saved", meeting, old, new)
+    audit_case(actor, case, "meeting.minutes_saved", meeting, old, new)
     _discard_drafts(actor, meeting, MINUTES_FIELDS)
 
 
@@ -154,23 +133,13 @@ def record_held(actor: Actor, case: Case, meeting: Meeting, *, held_at: datetime
         values |= {"final_decision": final_decision,
                    "sustainability_rationale": sustainability_rationale}
     old, new = _changes(meeting, values)
-    _audit(actor, case, "meeting.held", meeting, old, new)
+    audit_case(actor, case, "meeting.held", meeting, old, new)
     _discard_drafts(actor, meeting, ("sustainability_rationale",))
 
 
 def save_draft(actor: Actor, meeting: Meeting, field: str, text: str) -> Draft:
     """Keep what the user is typing in ``field``, private to them, until they save the form."""
-    key = services.draft_key(meeting, field)
-    draft = db.session.scalar(
-        select(Draft).where(Draft.user_id == actor.user.id, Draft.field_key == key)
-    )
-    if draft is None:
-        draft = Draft(tenant_id=actor.authority_id, user_id=actor.user.id, field_key=key)
-        db.session.add(draft)
-    draft.text = text
-    draft.saved_at = utcnow()
-    db.session.flush()
-    return draft
+    return drafts.save_draft(actor.authority_id, actor.user.id, services.draft_key(meeting, field), text)
 
 
 def discard_drafts(actor: Actor, meeting: Meeting) -> None:
@@ -209,5 +178,5 @@ def send_invitations(actor: Actor, case: Case, meeting: Meeting) -> int:
         )
         sent.append(attendee.name)
     if sent:
-        _audit(actor, case, "meeting.invitations_sent", meeting, new={"to": sent})
+        audit_case(actor, case, "meeting.invitations_sent", meeting, new={"to": sent})
     return len(sent)

@@ -16,7 +16,7 @@ from app.actions.models import Action
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.cases.clocks import LONDON
-from app.cases.drafts import Draft
+from app.cases.drafts import drafts_of
 from app.cases.models import Case
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingAttendee
@@ -180,13 +180,6 @@ def decisions_readable(meeting: Meeting, host: bool) -> bool:
 
 def draft_key(meeting: Meeting, field: str) -> str:
     return f"meeting:{meeting.id}:{field}"
-
-
-def drafts_of(user_id: int, keys: list[str]) -> dict[str, Draft]:
-    rows = db.session.scalars(
-        select(Draft).where(Draft.user_id == user_id, Draft.field_key.in_(keys))
-    )
-    return {row.field_key: row for row in rows}
 
 
 def last_saved_at(meeting: Meeting, action: str) -> datetime | None:
