@@ -62,7 +62,7 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
-def _aware(moment: datetime) -> datetime:
+def as_aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -149,7 +149,7 @@ class Clock:
 
 def _due(rule: ClockRule, started: datetime, amount: int) -> tuple[date | None, datetime | None]:
     if rule.unit is Unit.HOURS:
-        return None, _aware(started) + timedelta(hours=amount)
+        return None, as_aware(started) + timedelta(hours=amount)
     start_day = local_date(started)
     if rule.unit is Unit.MONTHS:
         return start_day + relativedelta(months=amount), None
@@ -158,7 +158,7 @@ def _due(rule: ClockRule, started: datetime, amount: int) -> tuple[date | None, 
 
 def _on_time(due_day: date | None, due_at: datetime | None, moment: datetime) -> bool:
     if due_at is not None:
-        return _aware(moment) <= due_at
+        return as_aware(moment) <= due_at
     return local_date(moment) <= due_day
 
 

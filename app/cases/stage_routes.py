@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import events_of_case
 from app.auth.access import member
-from app.cases import operations, services
+from app.cases import drafts, operations, services
 from app.cases.access import current_actor, host_case_or_404
+from app.cases.clocks import LONDON, as_aware
 from app.cases.forms import (
+    LONG_TEXT,
     AssessmentForm,
     CorrectionForm,
     DecisionForm,
@@ -74,6 +85,7 @@ def record_assessment(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
     decision = services.decision_of(case.id)
     form = AssessmentForm(obj=decision)
+    restored = _restore_drafts(case, form, ASSESSMENT_FIELDS, decision and decision.recommended_at)
     if form.validate_on_submit():
         if case.stage is not Stage.DECISION:
             flash("The decision has been made: the assessment can no longer change.", "error")
@@ -82,10 +94,11 @@ def record_assessment(authority_id: int, case_id: int):
                 current_actor(), case, threshold_assessment=form.threshold_assessment.data,
                 recommendation=form.recommendation.data,
             )
+            _discard(case, ASSESSMENT_FIELDS)
             db.session.commit()
             flash("Threshold assessment and recommendation saved.")
             return redirect(_case_page(authority_id, case_id, "decision"))
-    return render_template("cases/assessment_form.html", form=form, case=case)
+    return render_template("cases/assessment_form.html", form=form, case=case, restored=restored)
 
 
 def _decision_form(authority_id: int, case) -> DecisionForm:
@@ -110,6 +123,7 @@ def record_decision(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
     decision = services.decision_of(case.id)
     form = _decision_form(authority_id, case)
+    restored = _restore_drafts(case, form, DECISION_FIELDS, decision and decision.decided_at)
     if form.validate_on_submit():
         try:
             operations.record_decision(
@@ -121,10 +135,12 @@ def record_decision(authority_id: int, case_id: int):
             db.session.rollback()
             form.outcome.errors = list(refused.reasons)
         else:
+            _discard(case, DECISION_FIELDS)
             db.session.commit()
             flash(f"Decision recorded. The case is now at {case.stage.label}.")
             return redirect(_case_page(authority_id, case_id))
-    return render_template("cases/decision_form.html", form=form, case=case, decision=decision)
+    return render_template("cases/decision_form.html", form=form, case=case, decision=decision,
+                           restored=restored)
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/move", methods=["POST"])
@@ -202,3 +218,60 @@ def correct_history(authority_id: int, case_id: int):
             return redirect(url_for("cases.case_history", authority_id=authority_id,
                                     case_id=case_id))
     return case_history(authority_id, case_id, form=form)
+
+
+# Drafts: long texts of stage 1 are kept while typed (app/static/js/autosave.js).
+ASSESSMENT_FIELDS = ("threshold_assessment", "recommendation")
+DECISION_FIELDS = ("reason",)
+DRAFT_FIELDS = {*ASSESSMENT_FIELDS, *DECISION_FIELDS}
+
+
+def _draft_key(case, field: str) -> str:
+    return f"case:{case.id}:{field}"
+
+
+def _restore_drafts(case, form, fields, saved_at) -> list[str]:
+    """Put the user's unsaved drafts back into a GET form; return the labels restored."""
+    if request.method != "GET":
+        return []
+    found = drafts.drafts_of(current_actor().user.id, [_draft_key(case, f) for f in fields])
+    restored = []
+    for field in fields:
+        draft = found.get(_draft_key(case, field))
+        if draft is None or draft.text == (getattr(form, field).data or ""):
+            continue
+        if saved_at is None or as_aware(draft.saved_at) > as_aware(saved_at):
+            getattr(form, field).data = draft.text
+            restored.append(getattr(form, field).label.text)
+    return restored
+
+
+def _discard(case, fields) -> None:
+    drafts.discard_drafts(current_actor().user.id, [_draft_key(case, f) for f in fields])
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/drafts", methods=["POST"])
+@member(*CASE_EDITORS)
+def save_draft(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    field, text = request.form.get("field", ""), request.form.get("text", "")
+    if field not in DRAFT_FIELDS or len(text) > LONG_TEXT:
+        abort(400)
+    actor = current_actor()
+    draft = drafts.save_draft(actor.authority_id, actor.user.id, _draft_key(case, field), text)
+    db.session.commit()
+    return jsonify(field=field, saved_at=draft.saved_at.astimezone(LONDON).strftime("%H:%M"))
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/drafts/discard", methods=["POST"])
+@member(*CASE_EDITORS)
+def discard_drafts(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    from app.forms import Form
+
+    if Form().validate_on_submit():
+        _discard(case, DRAFT_FIELDS)
+        db.session.commit()
+        flash("Your unsaved text has been discarded.")
+    back = "cases.record_decision" if request.form.get("back") == "decision" else "cases.record_assessment"
+    return redirect(url_for(back, authority_id=authority_id, case_id=case_id))

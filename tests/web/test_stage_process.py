@@ -299,3 +299,23 @@ def test_a_correction_is_a_new_entry_and_the_trail_stays_intact(app, world, base
         assert verify_chain(db.session, world.host_a) == []
     page = lead.get(f"{base}/history").get_data(as_text=True)
     assert "Four falls, not five" in page
+
+
+def test_stage_one_texts_are_kept_as_drafts_until_saved(app, world, base):
+    from app.cases.drafts import Draft
+
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    token = csrf_token(lead, f"{base}/assessment")
+    saved = lead.post(f"{base}/drafts", data={"field": "threshold_assessment", "text": "Half-typed pattern"},
+                      headers={"X-CSRFToken": token})
+    assert saved.status_code == 200 and saved.json["field"] == "threshold_assessment"
+    assert lead.post(f"{base}/drafts", data={"field": "title", "text": "x"},
+                     headers={"X-CSRFToken": token}).status_code == 400
+    page = lead.get(f"{base}/assessment").get_data(as_text=True)
+    assert "We have put back text you typed but did not save" in page and "Half-typed pattern" in page
+    other = sign_in(app.test_client(), world.users["host_a_dass"])
+    assert "Half-typed pattern" not in other.get(f"{base}/assessment").get_data(as_text=True)
+    _assess(lead, base)
+    with app.app_context(), _as_host(app, world):
+        assert db.session.scalar(select(Draft)) is None
+    assert "put back" not in lead.get(f"{base}/assessment").get_data(as_text=True)
