@@ -65,6 +65,7 @@ def _migrations_dir():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.actions.routes import bp as actions_bp
     from app.admin.routes import bp as admin_bp
     from app.assets import bp as assets_bp
     from app.auth.routes import bp as auth_bp
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.meetings.routes import bp as meetings_bp
     from app.provider_portal.routes import bp as provider_bp
     from app.residents.routes import bp as residents_bp
+    from app.risks.routes import bp as risks_bp
     from app.tenants.routes import bp as tenants_bp
 
     for blueprint in (
@@ -90,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
         emergency_bp,
         closing_bp,
         meetings_bp,
+        risks_bp,
+        actions_bp,
         admin_bp,
         jobs_bp,
         provider_bp,

@@ -236,3 +236,47 @@ def meeting(of: Case, kind=None, **extra):
         db.session.add(row)
         db.session.flush()
     return row
+
+
+def risk(of: Case, likelihood: int = 3, impact: int = 3, **extra):
+    """Add a risk to ``of`` with its first scoring (a safe-care risk by default)."""
+    from app.risks.models import KeyQuestion, Risk, RiskScore
+
+    n = next(_sequence)
+    with scoped_as(db.session, Scope(tenant_id=of.tenant_id)):
+        row = Risk(
+            tenant_id=of.tenant_id,
+            case_id=of.id,
+            title=extra.pop("title", f"Risk number {n}"),
+            key_question=extra.pop("key_question", KeyQuestion.SAFE),
+            likelihood=likelihood,
+            impact=impact,
+            **extra,
+        )
+        row.scores.append(RiskScore(tenant_id=of.tenant_id, likelihood=likelihood, impact=impact,
+                                    note="Scored when the risk was added"))
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def action(of: Case, owner_authority: Authority | None = None, **extra):
+    """Add an open action to ``of``, owned by ``owner_authority`` or else by a named agency."""
+    from datetime import timedelta
+
+    from app.actions.models import Action, OwnerKind
+
+    n = next(_sequence)
+    owner = {"owner_kind": OwnerKind.AUTHORITY, "owner_authority_id": owner_authority.id} if (
+        owner_authority) else {"owner_kind": OwnerKind.AGENCY, "owner_agency": "Sussex Police"}
+    with scoped_as(db.session, Scope(tenant_id=of.tenant_id)):
+        row = Action(
+            tenant_id=of.tenant_id,
+            case_id=of.id,
+            description=extra.pop("description", f"Action number {n}"),
+            due_on=extra.pop("due_on", date.today() + timedelta(days=14)),
+            **{**owner, **extra},
+        )
+        db.session.add(row)
+        db.session.flush()
+    return row

@@ -56,6 +56,8 @@ def _url(rule, world) -> str:
         "restriction_id": 1,
         "plan_id": 1,
         "move_id": 1,
+        "risk_id": 1,
+        "action_id": 1,
         "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)

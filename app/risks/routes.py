@@ -1,0 +1,197 @@
+"""The risk register of a case.
+
+Host staff who work the case add, edit, rescore and close risks, in place through HTMX or
+through plain pages when JavaScript is off; viewers read; a placing authority with a share
+reads only the CQC key question and RAG of each open risk. The case page includes
+``risks/_case_section.html``, which loads its rows through the ``risk_register`` helper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from app.actions.services import today
+from app.auth.access import member
+from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
+from app.cases.clocks import LONDON
+from app.cases.models import Case
+from app.cases.roles import CASE_EDITORS
+from app.extensions import db, htmx
+from app.forms import Form
+from app.risks import operations, services
+from app.risks.forms import CloseRiskForm, EditRiskForm, RescoreForm, RiskForm
+from app.risks.models import Risk
+
+bp = Blueprint("risks", __name__,
+               url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/risks")
+
+WRITERS = tuple(sorted(CASE_EDITORS))
+PREFIX = "risk"
+HEADINGS = {"add": "Add a risk", "edit": "Change a risk", "rescore": "Rescore a risk",
+            "close": "Close a risk"}
+ENDPOINTS = {"add": "risks.add_risk", "edit": "risks.edit_risk",
+             "rescore": "risks.rescore_risk", "close": "risks.close_risk"}
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """The one risk form open in the section (or on its own page), with its input and errors."""
+
+    kind: str
+    form: Form
+    risk: Risk | None = None
+
+    @property
+    def heading(self) -> str:
+        return HEADINGS[self.kind]
+
+    def url(self, case: Case) -> str:
+        ids = {"risk_id": self.risk.id} if self.risk else {}
+        return url_for(ENDPOINTS[self.kind], authority_id=g.membership.tenant_id,
+                       case_id=case.id, **ids)
+
+
+def _can_change(case: Case) -> bool:
+    membership = g.get("membership")
+    return bool(membership and membership.has_any(WRITERS) and is_host(case))
+
+
+def register_of(case: Case) -> dict:
+    """Return what the section shows: the whole register to the host, a summary otherwise."""
+    if not is_host(case):
+        return {"host": False, "summary": services.risk_summary(case.id)}
+    return {"host": True, "risks": services.risks_of(case.id), "can_change": _can_change(case),
+            "today": today(), "local": lambda moment: moment.astimezone(LONDON)}
+
+
+@bp.app_context_processor
+def _risk_helpers() -> dict:
+    return {"risk_register": register_of}
+
+
+# Answers: the section alone for HTMX, else a page of its own or back to the case page.
+
+
+def _vary(response):
+    response.vary.add("HX-Request")
+    return response
+
+
+def _section(case: Case, **context) -> str:
+    return render_template("risks/_case_section.html", case=case, **context)
+
+
+def _form_response(case: Case, open_form: OpenForm):
+    """Show a form, blank or with what was typed and its errors."""
+    if htmx:
+        body = _section(case, risk_form=open_form)
+    else:
+        body = render_template("risks/form.html", case=case, risk_form=open_form,
+                               form=open_form.form)
+    return _vary(make_response(body))
+
+
+def _done(case: Case, message: str):
+    if htmx:
+        return _section(case, status_message=message)
+    flash(message)
+    return redirect(url_for("cases.show_case", authority_id=g.membership.tenant_id,
+                            case_id=case.id, _anchor="risks"))
+
+
+def _open_risk(case_id: int, risk_id: int) -> tuple[Case, Risk]:
+    case = host_case_or_404(case_id)
+    risk = services.get_risk(case, risk_id)
+    if risk is None:
+        abort(404)
+    return case, risk
+
+
+def _closed(case: Case, risk: Risk):
+    return _done(case, f"The risk \u201c{risk.title}\u201d is closed and cannot be changed.")
+
+
+@bp.route("")
+@member()
+def list_risks(authority_id: int, case_id: int):
+    case = readable_case_or_404(case_id)
+    body = _section(case) if htmx else render_template("risks/register.html", case=case)
+    return _vary(make_response(body))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@member(*WRITERS)
+def add_risk(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    form = RiskForm(prefix=PREFIX)
+    if not form.validate_on_submit():
+        return _form_response(case, OpenForm("add", form))
+    details = form.details()
+    operations.add_risk(current_actor(), case, details, likelihood=int(form.likelihood.data),
+                        impact=int(form.impact.data))
+    db.session.commit()
+    return _done(case, f"Risk added: {details.title}")
+
+
+@bp.route("/<int:risk_id>/edit", methods=["GET", "POST"])
+@member(*WRITERS)
+def edit_risk(authority_id: int, case_id: int, risk_id: int):
+    case, risk = _open_risk(case_id, risk_id)
+    if risk.closed_at is not None:
+        return _closed(case, risk)
+    form = EditRiskForm(prefix=PREFIX, obj=risk)
+    if request.method == "GET":
+        form.key_question.data = risk.key_question.value
+    if not form.validate_on_submit():
+        return _form_response(case, OpenForm("edit", form, risk))
+    details = form.details()
+    operations.edit_risk(current_actor(), case, risk, details)
+    db.session.commit()
+    return _done(case, f"Risk changed: {details.title}")
+
+
+@bp.route("/<int:risk_id>/rescore", methods=["GET", "POST"])
+@member(*WRITERS)
+def rescore_risk(authority_id: int, case_id: int, risk_id: int):
+    case, risk = _open_risk(case_id, risk_id)
+    if risk.closed_at is not None:
+        return _closed(case, risk)
+    form = RescoreForm(prefix=PREFIX)
+    if request.method == "GET":
+        form.likelihood.data, form.impact.data = str(risk.likelihood), str(risk.impact)
+    if not form.validate_on_submit():
+        return _form_response(case, OpenForm("rescore", form, risk))
+    title = risk.title
+    score = operations.rescore_risk(current_actor(), case, risk, note=form.note.data,
+                                    likelihood=int(form.likelihood.data),
+                                    impact=int(form.impact.data))
+    message = f"Risk rescored: {title} is now {score.likelihood * score.impact} ({score.rag.value})"
+    db.session.commit()
+    return _done(case, message)
+
+
+@bp.route("/<int:risk_id>/close", methods=["GET", "POST"])
+@member(*WRITERS)
+def close_risk(authority_id: int, case_id: int, risk_id: int):
+    case, risk = _open_risk(case_id, risk_id)
+    if risk.closed_at is not None:
+        return _closed(case, risk)
+    form = CloseRiskForm(prefix=PREFIX)
+    if not form.validate_on_submit():
+        return _form_response(case, OpenForm("close", form, risk))
+    title = risk.title
+    operations.close_risk(current_actor(), case, risk, reason=form.reason.data)
+    db.session.commit()
+    return _done(case, f"Risk closed: {title}")
