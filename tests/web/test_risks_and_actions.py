@@ -414,3 +414,20 @@ def test_outsiders_get_nothing(app, world, who, authority, expected):
         assert len(list(db.session.scalars(select(Risk)))) == 2
         assert db.session.get(Action, action_id).status is ActionStatus.OPEN
     assert _events(app, world, "risk.added") == []
+
+
+def test_an_action_agreed_at_a_meeting_is_listed_on_the_meeting(app, world):
+    with app.app_context(), _as(world.host_a):
+        meeting_id = factories.meeting(db.session.get(Case, world.case_a)).id
+        db.session.commit()
+    lead = _client(app, world, "host_a_lead")
+    meeting_page = f"{_case_url(world)}/meetings/{meeting_id}"
+    link = f"{_case_url(world)}/actions/new?meeting={meeting_id}"
+    assert link in lead.get(meeting_page).get_data(as_text=True).replace("&amp;", "&")
+    form = lead.get(link).get_data(as_text=True)
+    assert f'value="{meeting_id}" selected' in form
+    _post(lead, world, "/actions/new", {
+        "action-description": "Audit the night rota", "action-owner": "agency",
+        "action-owner_agency": "Healthwatch", "action-due_on": ["2", "2", "2027"],
+        "action-meeting": str(meeting_id)})
+    assert "Audit the night rota" in lead.get(meeting_page).get_data(as_text=True)
