@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.actions.services import overdue_actions_count
 from app.cases.clocks import Clock, compute_clocks, next_deadline
 from app.cases.models import Case, Decision, DecisionOutcome, IntelligenceItem, Stage
 from app.cases.procedure_settings import settings_for
@@ -130,6 +131,7 @@ class DashboardRow:
     case: Case
     next_clock: Clock | None
     overdue_clocks: int
+    overdue_actions: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,11 +162,13 @@ def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None =
     cases = list(db.session.scalars(statement).unique())
     held = held_meetings([case.id for case in cases])
     settings = {tenant: settings_for(tenant) for tenant in {case.tenant_id for case in cases}}
+    overdue_actions = overdue_actions_count([case.id for case in cases])
     rows = []
     for case in cases:
         clocks = clocks_of(case, held[case.id], now, settings[case.tenant_id])
         rows.append(DashboardRow(case, next_deadline(clocks),
-                                 sum(clock.status.value == "overdue" for clock in clocks)))
+                                 sum(clock.status.value == "overdue" for clock in clocks),
+                                 overdue_actions[case.id]))
     return sorted(rows, key=_dashboard_order)
 
 

@@ -218,11 +218,14 @@ def test_the_dashboard_lists_overdue_first_and_filters(app, world):
             row.stage = Stage.INITIAL_MEETING
             db.session.add(Decision(tenant_id=world.host_a, case_id=row.id, threshold_assessment="t",
                                     outcome=DecisionOutcome.PROCEED, decided_at=decided))
+        from tests.factories import action
+
+        action(second, due_on=datetime(2026, 1, 9).date())
         db.session.commit()
     client = sign_in(app.test_client(), world.users["host_a_viewer"])
     page = client.get(f"/authorities/{world.host_a}/cases").get_data(as_text=True)
     assert page.index("A-0002") < page.index(world.case_a_reference)
-    assert "Overdue" in page
+    assert "Overdue" in page and "1 overdue action" in page
     searched = client.get(f"/authorities/{world.host_a}/cases?q=a-0002").get_data(as_text=True)
     assert "A-0002" in searched and world.case_a_reference not in searched
     by_stage = client.get(f"/authorities/{world.host_a}/cases?stage=decision").get_data(as_text=True)
