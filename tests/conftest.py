@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 
-import psycopg
+# Before the app is imported: argon2's cheapest parameters for the suite's many sign-ins.
+os.environ.setdefault("PCP_FAST_PASSWORD_HASHING", "1")
+
+import psycopg  # noqa: E402
 import pytest
 from sqlalchemy import create_engine, text
 

@@ -70,3 +70,17 @@ def test_an_unexpected_error_gets_the_service_error_page(pg_database):
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+
+
+def test_production_never_uses_the_cheap_password_parameters(monkeypatch):
+    import importlib
+
+    import app.auth.passwords as passwords
+
+    monkeypatch.setenv("PCP_ENV", "production")
+    monkeypatch.setenv("PCP_FAST_PASSWORD_HASHING", "1")
+    try:
+        assert importlib.reload(passwords)._hasher.memory_cost == 65536
+    finally:
+        monkeypatch.delenv("PCP_ENV")
+        importlib.reload(passwords)
