@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from flask import (
     Blueprint,
     abort,
-    flash,
     g,
     make_response,
-    redirect,
     render_template,
     request,
     url_for,
@@ -33,6 +31,7 @@ from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db, htmx
 from app.forms import Form
+from app.htmx import CaseSection, vary
 
 bp = Blueprint("actions", __name__,
                url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/actions")
@@ -88,31 +87,11 @@ def _meeting_label(meeting) -> str:
 # Answers: the section alone for HTMX, else a page of its own or back to the case page.
 
 
-def _vary(response):
-    response.vary.add("HX-Request")
-    return response
-
-
-def _section(case: Case, **context) -> str:
-    return render_template("actions/_case_section.html", case=case, **context)
-
-
-def _form_response(case: Case, open_form: OpenForm):
-    """Show a form, blank or with what was typed and its errors."""
-    if htmx:
-        body = _section(case, action_form=open_form)
-    else:
-        body = render_template("actions/form.html", case=case, action_form=open_form,
-                               form=open_form.form)
-    return _vary(make_response(body))
-
-
-def _done(case: Case, message: str):
-    if htmx:
-        return _section(case, status_message=message)
-    flash(message)
-    return redirect(url_for("cases.show_case", authority_id=g.membership.tenant_id,
-                            case_id=case.id, _anchor="actions"))
+SECTION = CaseSection("actions", "action_form")
+_section = SECTION.render
+_form_response = SECTION.form_response
+_done = SECTION.done
+_vary = vary
 
 
 def _host_action(case_id: int, action_id: int) -> tuple[Case, Action]:

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from flask import (
     Blueprint,
     abort,
-    flash,
     g,
     make_response,
-    redirect,
     render_template,
     request,
     url_for,
@@ -30,6 +28,7 @@ from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db, htmx
 from app.forms import Form
+from app.htmx import CaseSection, vary
 from app.risks import operations, services
 from app.risks.forms import CloseRiskForm, EditRiskForm, RescoreForm, RiskForm
 from app.risks.models import Risk
@@ -84,31 +83,11 @@ def _risk_helpers() -> dict:
 # Answers: the section alone for HTMX, else a page of its own or back to the case page.
 
 
-def _vary(response):
-    response.vary.add("HX-Request")
-    return response
-
-
-def _section(case: Case, **context) -> str:
-    return render_template("risks/_case_section.html", case=case, **context)
-
-
-def _form_response(case: Case, open_form: OpenForm):
-    """Show a form, blank or with what was typed and its errors."""
-    if htmx:
-        body = _section(case, risk_form=open_form)
-    else:
-        body = render_template("risks/form.html", case=case, risk_form=open_form,
-                               form=open_form.form)
-    return _vary(make_response(body))
-
-
-def _done(case: Case, message: str):
-    if htmx:
-        return _section(case, status_message=message)
-    flash(message)
-    return redirect(url_for("cases.show_case", authority_id=g.membership.tenant_id,
-                            case_id=case.id, _anchor="risks"))
+SECTION = CaseSection("risks", "risk_form")
+_section = SECTION.render
+_form_response = SECTION.form_response
+_done = SECTION.done
+_vary = vary
 
 
 def _open_risk(case_id: int, risk_id: int) -> tuple[Case, Risk]:
