@@ -7,39 +7,19 @@ the decisions are readable (``services.readable_parts``, ``services.decisions_re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
 
 from app.actions.models import Action, OwnerKind
 from app.cases.models import Case
+from app.documents import council_document, docx_bytes
 from app.meetings.agendas import headings
 from app.meetings.models import FinalDecision, Meeting, MeetingAttendee
 from app.meetings.services import Part, local, parts_of
 
-MARKING = "OFFICIAL-SENSITIVE"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 def _new_document(case: Case) -> Document:
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Arial"
-    style.font.size = Pt(11)
-    section = document.sections[0]
-    header = section.header.paragraphs[0]
-    header.text = MARKING
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    footer = section.footer.paragraphs[0]
-    footer.text = f"{MARKING} · {case.host_authority.name} · {case.reference}"
-    authority = document.add_paragraph()
-    run = authority.add_run(case.host_authority.name)
-    run.bold = True
-    run.font.size = Pt(14)
-    run.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
-    return document
+    return council_document(case.host_authority.name, case.reference)
 
 
 def _title(document: Document, meeting: Meeting, what: str) -> None:
@@ -120,9 +100,7 @@ def _agenda_items(document: Document, parts: list[Part]) -> None:
 
 
 def _save(document: Document) -> bytes:
-    buffer = BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)
 
 
 def agenda_document(case: Case, meeting: Meeting) -> bytes:

@@ -23,6 +23,7 @@ from flask_login import current_user
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
 from app.cases.roles import CASE_EDITORS
+from app.documents import DOCX_TYPE
 from app.extensions import db, htmx
 from app.meetings import documents, operations, services
 from app.meetings.forms import (
@@ -338,7 +339,7 @@ def _docx(data: bytes, case, meeting, what: str):
     day = services.local(meeting.scheduled_for)
     name = f"{case.reference}-{meeting.kind.value}-{what}-{day:%Y-%m-%d}.docx"
     response = make_response(data)
-    response.mimetype = documents.DOCX_TYPE
+    response.mimetype = DOCX_TYPE
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
