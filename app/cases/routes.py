@@ -111,6 +111,7 @@ def show_case(authority_id: int, case_id: int):
         intelligence=services.intelligence_of(case.id),
         decision=services.decision_of(case.id),
         moves=services.moves_for(case, current_actor().roles),
+        stage_history=services.stage_history(case.id),
         can_edit=current_actor().roles & CASE_EDITORS,
     )
 

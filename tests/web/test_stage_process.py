@@ -111,7 +111,7 @@ def test_the_dass_decision_needs_an_assessment_and_moves_the_case_on(app, world,
     _assess(sign_in(app.test_client(), world.users["host_a_lead"]), base)
     assert _post(dass, f"{base}/decision", decision).status_code == 302
     page = dass.get(base).get_data(as_text=True)
-    assert "2. Initial meeting" in page
+    assert "2. Initial meeting" in page and "Stage history" in page and ": Threshold met</li>" in page
     assert "Inform the provider of the decision" in page and "Due" in page
     with app.app_context(), _as_host(app, world):
         case = _case(app, world)
