@@ -92,6 +92,7 @@ class Unit(StrEnum):
     WORKING_DAYS = "working_days"
     HOURS = "hours"
     MONTHS = "months"
+    DAYS = "days"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ RULES = (
               "closure_notified", Unit.HOURS, "closure_notice_hours"),
     ClockRule("contract_review", "Contract monitoring review", "plan_submitted",
               "contract_review_done", Unit.MONTHS, "contract_review_months"),
+    # Recurring: it restarts at each project management meeting, so it is never "met".
+    ClockRule("project_meeting", "Next project management meeting", "last_project_meeting",
+              "never", Unit.DAYS, "project_meeting_cadence_days"),
 )
 
 
@@ -153,6 +157,8 @@ def _due(rule: ClockRule, started: datetime, amount: int) -> tuple[date | None, 
     start_day = local_date(started)
     if rule.unit is Unit.MONTHS:
         return start_day + relativedelta(months=amount), None
+    if rule.unit is Unit.DAYS:
+        return start_day + timedelta(days=amount), None
     return add_working_days(start_day, amount), None
 
 

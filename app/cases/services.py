@@ -42,7 +42,8 @@ def cases_of_provider(provider_id: int) -> list[Case]:
 
 
 def held_meetings(case_ids: list[int]) -> dict[int, dict[MeetingKind, Meeting]]:
-    """Return, per case, the first held meeting of each kind."""
+    """Return, per case, the first held meeting of each kind, except project management
+    meetings, which recur: the latest of those."""
     held: dict[int, dict[MeetingKind, Meeting]] = {case_id: {} for case_id in case_ids}
     meetings = db.session.scalars(
         select(Meeting)
@@ -50,8 +51,21 @@ def held_meetings(case_ids: list[int]) -> dict[int, dict[MeetingKind, Meeting]]:
         .order_by(Meeting.held_at)
     )
     for meeting in meetings:
-        held[meeting.case_id].setdefault(meeting.kind, meeting)
+        if meeting.kind is MeetingKind.PROJECT_MANAGEMENT:
+            held[meeting.case_id][meeting.kind] = meeting
+        else:
+            held[meeting.case_id].setdefault(meeting.kind, meeting)
     return held
+
+
+# While the provider works on its plan (stages 3 to 5), project management meetings recur.
+PROJECT_MEETING_STAGES = (Stage.FINDINGS, Stage.UPDATE_MEETINGS, Stage.QUALITY_ASSURANCE)
+
+
+def _last_project_meeting(case: Case, held: dict[MeetingKind, Meeting]) -> datetime | None:
+    if case.stage not in PROJECT_MEETING_STAGES:
+        return None
+    return _held_at(held, MeetingKind.PROJECT_MANAGEMENT) or _held_at(held, MeetingKind.FINDINGS)
 
 
 def _closing_meeting(held: dict[MeetingKind, Meeting]) -> Meeting | None:
@@ -74,6 +88,7 @@ def milestones(case: Case, held: dict[MeetingKind, Meeting]) -> dict[str, dateti
         ),
         "closure_notified": case.closure_notified_at,
         "contract_review_done": case.contract_review_at,
+        "last_project_meeting": _last_project_meeting(case, held),
     }
 
 

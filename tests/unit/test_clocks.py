@@ -110,3 +110,10 @@ def test_working_day_arithmetic():
 def test_working_days_count_backwards_too():
     assert add_working_days(date(2027, 1, 4), -1) == date(2026, 12, 31)
     assert add_working_days(date(2026, 12, 29), -1) == date(2026, 12, 24)
+
+
+def test_project_management_meetings_recur_at_the_cadence():
+    result = clocks(at(2026, 11, 30), last_project_meeting=at(2026, 11, 20))
+    assert result["project_meeting"].due_day == date(2026, 11, 27)
+    assert result["project_meeting"].status is ClockStatus.OVERDUE
+    assert clocks(at(2026, 11, 30))["project_meeting"].status is ClockStatus.NOT_STARTED

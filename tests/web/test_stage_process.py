@@ -322,3 +322,17 @@ def test_stage_one_texts_are_kept_as_drafts_until_saved(app, world, base):
     with app.app_context(), _as_host(app, world):
         assert db.session.scalar(select(Draft)) is None
     assert "put back" not in lead.get(f"{base}/assessment").get_data(as_text=True)
+
+
+def test_the_next_project_management_meeting_follows_the_latest_one(app, world, base):
+    _set_stage(app, world, Stage.QUALITY_ASSURANCE)
+    _hold(app, world, MeetingKind.FINDINGS)
+    with app.app_context(), _as_host(app, world):
+        for held in (datetime(2026, 11, 1, 10, tzinfo=UTC), datetime.now(UTC)):
+            db.session.add(Meeting(tenant_id=world.host_a, case_id=world.case_a,
+                                   kind=MeetingKind.PROJECT_MANAGEMENT, scheduled_for=held, held_at=held))
+        db.session.commit()
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    page = lead.get(base).get_data(as_text=True)
+    row = re.search(r'id="clock-project_meeting">(.*?)</tr>', page, re.S).group(1)
+    assert "Due" in row and "Overdue" not in row
