@@ -302,6 +302,8 @@ def test_a_correction_is_a_new_entry_and_the_trail_stays_intact(app, world, base
         assert verify_chain(db.session, world.host_a) == []
     page = lead.get(f"{base}/history").get_data(as_text=True)
     assert "Four falls, not five" in page
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "Correct an entry" not in title and '<h2 class="govuk-heading-m" id="correct">' in page
 
 
 def test_stage_one_texts_are_kept_as_drafts_until_saved(app, world, base):

@@ -1,0 +1,181 @@
+"""A host takes a concern from its first intelligence to closed, in Chromium, through every
+stage: the DASS decision, the initial, findings, update and final meetings, an emergency plan,
+and the closure letters; the Word agenda and minutes are downloaded and read back."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from docx import Document
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+YESTERDAY = date.today() - timedelta(days=1)
+LEAD = "lead.officer@wexbridge.example"
+DASS = "dass@wexbridge.example"
+
+
+def _sign_in(browser, live_server, email) -> Page:
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.locator('input[name="email"]').fill(email)
+    page.locator('input[name="password"]').fill(live_server.demo_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Acting for")).to_be_visible()
+    return page
+
+
+def _fill_date(scope, legend: str, day: date) -> None:
+    """Fill the GOV.UK date input whose fieldset has the legend ``legend``."""
+    group = scope.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
+def _docx_text(download) -> str:
+    data = Path(download.path()).read_bytes()
+    document = Document(BytesIO(data))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _hold_meeting(page: Page, case_url: str, kind_label: str, final: bool = False) -> str:
+    page.goto(case_url)
+    page.get_by_role("link", name="Schedule a meeting").click()
+    page.get_by_label(kind_label, exact=True).check()
+    _fill_date(page, "Date", YESTERDAY)
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("Venue").fill("County Hall, Wexbridge")
+    page.get_by_role("button", name="Schedule meeting").click()
+    meeting_url = page.url
+    page.get_by_role("link", name="Record as held").click()
+    _fill_date(page, "Date held", YESTERDAY)
+    page.get_by_label("Time it started").fill("10:05")
+    if final:
+        page.get_by_label("Close: satisfactory improvements", exact=False).check()
+        page.get_by_label("Why the improvements are sustainable").fill(
+            "Three months of clean audits and families report lasting change")
+    page.get_by_role("button", name="Record meeting as held").click()
+    expect(page.get_by_text("Held", exact=False).first).to_be_visible()
+    return meeting_url
+
+
+def _move(page: Page, case_url: str, button: str) -> None:
+    page.goto(case_url)
+    form = page.locator("form", has=page.get_by_role("button", name=button))
+    form.get_by_label("Reason for the move").fill("Agreed at the meeting")
+    form.get_by_role("button", name=button).click()
+    expect(page.get_by_text("The case moved to")).to_be_visible()
+
+
+def _open_case_with_intelligence(lead: Page) -> str:
+    lead.get_by_role("link", name="Cases").first.click()
+    lead.get_by_role("link", name="Open a case").click()
+    lead.get_by_label("Provider").select_option(label="Harbour Lights Care Ltd")
+    lead.get_by_label("Title").fill("Journey: falls and medication")
+    lead.get_by_role("button", name="Open case").click()
+    expect(lead.get_by_role("heading", name="Journey: falls and medication")).to_be_visible()
+    case_url = lead.url.split("#")[0]
+    # In place with HTMX: the button swaps the form into the intelligence section.
+    lead.get_by_role("button", name="Add intelligence").click()
+    lead.get_by_label("Section 42 enquiries").check()
+    _fill_date(lead, "Date received", YESTERDAY)
+    lead.get_by_label("Number of reports").fill("5")
+    lead.get_by_label("Summary", exact=True).fill("Five S42 enquiries about falls at night")
+    lead.get_by_role("button", name="Add intelligence").click()
+    lead.goto(case_url)
+    expect(lead.get_by_text("Five S42 enquiries about falls at night")).to_be_visible()
+    lead.get_by_role("link", name="Record the threshold assessment").click()
+    lead.get_by_label("Threshold assessment").fill("A pattern of falls meets the threshold")
+    lead.get_by_label("Recommendation to the DASS").fill("Proceed")
+    lead.get_by_role("button", name="Save assessment").click()
+    return case_url
+
+
+def _dass_decides(dass: Page, case_url: str) -> None:
+    dass.goto(case_url)
+    dass.get_by_role("link", name="Record the DASS decision").click()
+    dass.get_by_label("Proceed under the provider concerns process").check()
+    dass.get_by_label("Reason for the decision").fill("Threshold met: several partners report falls")
+    dass.get_by_label("Lead Officer").select_option(label="Leo Wexbridge")
+    dass.get_by_label("Chair of meetings").select_option(label="Charles Wexbridge")
+    dass.get_by_role("button", name="Record decision").click()
+    expect(dass.get_by_text("2. Initial meeting").first).to_be_visible()
+
+
+def _check_word_documents(lead: Page, meeting_url: str) -> None:
+    lead.goto(meeting_url)
+    lead.get_by_role("link", name="Record or change the minutes and decisions").click()
+    lead.get_by_label("Minutes, part one (without the provider)").fill("Partners agreed the themes")
+    lead.get_by_label("Minutes, part two (with the provider)").fill("The provider accepted the concerns")
+    lead.get_by_role("button", name="Save minutes").click()
+    lead.goto(meeting_url)
+    with lead.expect_download() as agenda:
+        lead.get_by_role("link", name="Download the agenda (Word document)").click()
+    agenda_text = _docx_text(agenda.value)
+    assert "Wexbridge County Council" in agenda_text and "Initial meeting" in agenda_text
+    assert "Harbour Lights Care Ltd" in agenda_text
+    with lead.expect_download() as minutes:
+        lead.get_by_role("link", name="Download the minutes (Word document)").click()
+    minutes_text = _docx_text(minutes.value)
+    assert "Partners agreed the themes" in minutes_text
+    assert "The provider accepted the concerns" in minutes_text
+
+
+def _emergency_plan(lead: Page, case_url: str) -> None:
+    lead.goto(case_url)
+    lead.get_by_role("link", name="Restrictions, emergency plans and residents' moves").click()
+    lead.get_by_text("Invoke an emergency plan").click()
+    lead.get_by_label("Temporary closure").check()
+    lead.get_by_label("Why the plan is invoked").fill("Flooding on the ground floor")
+    _fill_date(lead, "Date of the urgent meeting", date.today())
+    lead.get_by_label("Time of the urgent meeting").fill("16:30")
+    lead.get_by_label("Where", exact=True).fill("Online")
+    lead.get_by_role("button", name="Invoke the emergency plan").click()
+    expect(lead.get_by_text("Temporary closure plan invoked")).to_be_visible()
+    first_move = lead.locator("form", has=lead.get_by_role("button", name="Save move")).first
+    first_move.get_by_label("Status of", exact=False).select_option(label="Moved")
+    first_move.get_by_label("Moving to").fill("Elm House, Saltmouth")
+    _fill_date(first_move, "Date moved", date.today())
+    first_move.get_by_role("button", name="Save move").click()
+    expect(lead.get_by_text("saved.", exact=False)).to_be_visible()
+
+
+def test_a_case_from_first_intelligence_to_closed(browser, live_server):
+    lead = _sign_in(browser, live_server, LEAD)
+    dass = _sign_in(browser, live_server, DASS)
+    case_url = _open_case_with_intelligence(lead)
+    _dass_decides(dass, case_url)
+    lead.goto(case_url)
+    lead.get_by_role("button", name="Record that the provider was informed").click()
+    expect(lead.locator("#clock-inform_provider")).to_contain_text("Met on time")
+
+    initial = _hold_meeting(lead, case_url, "Initial meeting")
+    _check_word_documents(lead, initial)
+    _move(lead, case_url, "Move to the findings meeting")
+    _hold_meeting(lead, case_url, "Findings meeting")
+    _move(lead, case_url, "Move to update meetings")
+    _hold_meeting(lead, case_url, "Update meeting")
+    _emergency_plan(lead, case_url)
+    _move(lead, case_url, "Move to quality assurance")
+    _move(lead, case_url, "Move to closing")
+    _hold_meeting(lead, case_url, "Final (closing) meeting", final=True)
+    _move(lead, case_url, "Close the case")
+    expect(lead.get_by_text("This case is closed")).to_be_visible()
+
+    lead.get_by_role("link", name="Closure letters and the contract monitoring review").click()
+    lead.get_by_label("Manager at Harbour Lights Care Ltd", exact=False).check()
+    lead.get_by_label("CQC email address").fill("inspector@cqc.example")
+    lead.get_by_role("button", name="Send the closure letters").click()
+    expect(lead.get_by_text("closure letters are on their way")).to_be_visible()
+    lead.goto(f"{case_url}/history")
+    for stage in ("2. Initial meeting", "3. Findings meeting", "4. Update meetings",
+                  "5. Quality assurance", "6. Closing", "Closed"):
+        expect(lead.locator("table").first).to_contain_text(stage)
