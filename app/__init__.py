@@ -45,7 +45,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.init_app(app)
     in_process.init_app(app)
     _register_blueprints(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _ensure_local_folders(app: Flask) -> None:

@@ -81,6 +81,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "OUTBOX_LEASE_SECONDS": _int("OUTBOX_LEASE_SECONDS", 300),
         "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS", 30),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "default"),
+        # How many proxies (load balancer, TLS terminator) stand in front of the app: their
+        # X-Forwarded-* headers are then believed, so that links and SSO redirects use https.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
     }
     if overrides:
         config.update(overrides)

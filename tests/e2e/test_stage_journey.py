@@ -179,3 +179,19 @@ def test_a_case_from_first_intelligence_to_closed(browser, live_server):
     for stage in ("2. Initial meeting", "3. Findings meeting", "4. Update meetings",
                   "5. Quality assurance", "6. Closing", "Closed"):
         expect(lead.locator("table").first).to_contain_text(stage)
+
+
+def test_a_refused_in_place_change_says_so(browser, live_server):
+    lead = _sign_in(browser, live_server, LEAD)
+    lead.get_by_role("link", name="Cases").first.click()
+    lead.get_by_role("link", name="WX-2026-002").click()
+    lead.get_by_role("button", name="Add intelligence").click()
+    lead.get_by_label("Summary", exact=True).fill("Typed before the page expired")
+    # As if the session had expired: every CSRF token on the page is now stale.
+    lead.evaluate("""() => {
+        document.body.setAttribute('hx-headers', '{"X-CSRFToken": "stale"}');
+        document.querySelectorAll('input[name$="csrf_token"]').forEach(i => { i.value = 'stale'; });
+    }""")
+    lead.get_by_role("button", name="Add intelligence").click()
+    expect(lead.get_by_role("alert")).to_contain_text("the page may have expired")
+    expect(lead.get_by_label("Summary", exact=True)).to_have_value("Typed before the page expired")

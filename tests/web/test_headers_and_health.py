@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app import create_app
 from app.config import ConfigError, load_config
 
 
@@ -84,3 +85,18 @@ def test_production_never_uses_the_cheap_password_parameters(monkeypatch):
     finally:
         monkeypatch.delenv("PCP_ENV")
         importlib.reload(passwords)
+
+
+def test_behind_a_trusted_proxy_links_use_the_forwarded_scheme_and_host(pg_database):
+    from flask import url_for
+
+    from tests.conftest import pg_config
+
+    app = create_app({**pg_config(pg_database), "SERVER_NAME": None, "TRUSTED_PROXIES": 1})
+    app.add_url_rule("/_external", "external", lambda: url_for("auth.sign_in", _external=True))
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "concerns.council.example"}
+    assert app.test_client().get("/_external", headers=headers).text == (
+        "https://concerns.council.example/sign-in")
+    untrusting = create_app({**pg_config(pg_database), "SERVER_NAME": None})
+    untrusting.add_url_rule("/_external", "external", lambda: url_for("auth.sign_in", _external=True))
+    assert untrusting.test_client().get("/_external", headers=headers).text == "http://localhost/sign-in"
