@@ -90,6 +90,8 @@ def _open_case_with_intelligence(lead: Page) -> str:
     lead.get_by_label("Number of reports").fill("5")
     lead.get_by_label("Summary", exact=True).fill("Five S42 enquiries about falls at night")
     lead.get_by_role("button", name="Add intelligence").click()
+    # Wait for the in-place answer before leaving the page, or the POST would be cut off.
+    expect(lead.locator("#intelligence")).to_contain_text("Five S42 enquiries about falls at night")
     lead.goto(case_url)
     expect(lead.get_by_text("Five S42 enquiries about falls at night")).to_be_visible()
     lead.get_by_role("link", name="Record the threshold assessment").click()
