@@ -110,31 +110,30 @@ class MoveForm(Form):
             return None
 
 
+def _amount(label: str, unit: str, low: int, high: int) -> IntegerField:
+    """A whole number of ``unit`` from ``low`` to ``high``, with the GOV.UK messages."""
+    return IntegerField(label, widget=GovTextInput(), validators=[
+        InputRequired(f"Enter a number of {unit}"),
+        NumberRange(low, high, f"Enter a number from {low} to {high}")])
+
+
 class ProcedureSettingsForm(Form):
-    inform_provider_working_days = IntegerField(
-        "Inform the provider within (working days of the decision)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of working days"), NumberRange(0, 30, "Enter a number from 0 to 30")])
-    initial_meeting_working_days = IntegerField(
-        "Initial meeting within (working days of the decision)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of working days"), NumberRange(1, 60, "Enter a number from 1 to 60")])
-    findings_meeting_working_days = IntegerField(
-        "Findings meeting within (working days of the initial meeting)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of working days"), NumberRange(1, 120, "Enter a number from 1 to 120")])
-    improvement_plan_hours = IntegerField(
-        "Improvement Plan due (hours after the findings meeting)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of hours"), NumberRange(1, 720, "Enter a number from 1 to 720")])
-    closure_notice_hours = IntegerField(
-        "Closure notified within (hours of the final meeting)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of hours"), NumberRange(1, 720, "Enter a number from 1 to 720")])
-    contract_review_months = IntegerField(
-        "Contract monitoring review within (months of the first plan)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of months"), NumberRange(1, 24, "Enter a number from 1 to 24")])
-    project_meeting_cadence_days = IntegerField(
-        "Project management meetings every (days)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of days"), NumberRange(1, 90, "Enter a number from 1 to 90")])
-    reminder_working_days_before = IntegerField(
-        "Send reminders (working days before a deadline)", widget=GovTextInput(),
-        validators=[InputRequired("Enter a number of working days"), NumberRange(0, 20, "Enter a number from 0 to 20")])
+    inform_provider_working_days = _amount(
+        "Inform the provider within (working days of the decision)", "working days", 0, 30)
+    initial_meeting_working_days = _amount(
+        "Initial meeting within (working days of the decision)", "working days", 1, 60)
+    findings_meeting_working_days = _amount(
+        "Findings meeting within (working days of the initial meeting)", "working days", 1, 120)
+    improvement_plan_hours = _amount(
+        "Improvement Plan due (hours after the findings meeting)", "hours", 1, 720)
+    closure_notice_hours = _amount(
+        "Closure notified within (hours of the final meeting)", "hours", 1, 720)
+    contract_review_months = _amount(
+        "Contract monitoring review within (months of the first plan)", "months", 1, 24)
+    project_meeting_cadence_days = _amount(
+        "Project management meetings every (days)", "days", 1, 90)
+    reminder_working_days_before = _amount(
+        "Send reminders (working days before a deadline)", "working days", 0, 20)
     use_update_meetings = BooleanField("Use stage 4 update meetings", widget=GovCheckboxInput())
     submit = submit("Save settings")
 

@@ -103,6 +103,7 @@ def show_case(authority_id: int, case_id: int):
     if not is_host(case):
         return render_template("cases/shared.html", case=case, is_host=False)
     held = services.held_meetings([case.id])[case.id]
+    roles = current_actor().roles
     return render_template(
         "cases/show.html",
         case=case,
@@ -110,9 +111,9 @@ def show_case(authority_id: int, case_id: int):
         clocks=services.clocks_of(case, held),
         intelligence=services.intelligence_of(case.id),
         decision=services.decision_of(case.id),
-        moves=services.moves_for(case, current_actor().roles),
+        moves=services.moves_for(case, roles),
         stage_history=services.stage_history(case.id),
-        can_edit=current_actor().roles & CASE_EDITORS,
+        can_edit=bool(roles & CASE_EDITORS),
     )
 
 

@@ -188,16 +188,19 @@ def _correction_form(case, events) -> CorrectionForm:
     return form
 
 
-@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history")
-@member()
-def case_history(authority_id: int, case_id: int, form: CorrectionForm | None = None):
-    case = host_case_or_404(case_id)
-    events = events_of_case(case.id)
+def _render_history(case, events, form: CorrectionForm):
     return render_template(
         "cases/history.html", case=case, stage_history=services.stage_history(case.id),
-        events=events, form=form or _correction_form(case, events),
-        can_edit=bool(current_actor().roles & CASE_EDITORS),
+        events=events, form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
     )
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history")
+@member()
+def case_history(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    events = events_of_case(case.id)
+    return _render_history(case, events, _correction_form(case, events))
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history/corrections",
@@ -205,7 +208,8 @@ def case_history(authority_id: int, case_id: int, form: CorrectionForm | None = 
 @member(*CASE_EDITORS)
 def correct_history(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
-    form = _correction_form(case, events_of_case(case.id))
+    events = events_of_case(case.id)
+    form = _correction_form(case, events)
     if form.validate_on_submit():
         try:
             operations.correct_audit_entry(current_actor(), case, form.event_id.data,
@@ -217,7 +221,7 @@ def correct_history(authority_id: int, case_id: int):
             flash("Correction added to the trail.")
             return redirect(url_for("cases.case_history", authority_id=authority_id,
                                     case_id=case_id))
-    return case_history(authority_id, case_id, form=form)
+    return _render_history(case, events, form)
 
 
 # Drafts: long texts of stage 1 are kept while typed (app/static/js/autosave.js).
