@@ -84,6 +84,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # How many proxies (load balancer, TLS terminator) stand in front of the app: their
         # X-Forwarded-* headers are then believed, so that links and SSO redirects use https.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # The address people reach the service at: every link in a message or document and
+        # the SSO redirect URI are built from it (app.links), never from the Host header.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }
     if overrides:
         config.update(overrides)
@@ -101,5 +104,7 @@ def check_config(config: dict) -> None:
         raise ConfigError("PCP_ENV=production needs DATABASE_URL pointing at PostgreSQL")
     if config["MAIL_CHANNEL"] not in {"smtp", "notify"}:
         raise ConfigError("PCP_ENV=production needs MAIL_CHANNEL set to smtp or notify")
+    if not str(config.get("PUBLIC_URL", "")).startswith("https://"):
+        raise ConfigError("PCP_ENV=production needs PUBLIC_URL set to the service's https address")
     if not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError("PCP_ENV=production needs secure session cookies")

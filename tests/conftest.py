@@ -20,8 +20,11 @@ from app import create_app
 from app.extensions import db
 from tests.support.services import APP_ROLE, OWNER_ROLE, PG_SUPERUSER, require_postgres, url
 
+# One database per xdist worker; PCP_TEST_DB_PREFIX keeps two checkouts' runs apart.
 TEST_DATABASE = os.environ.get(
-    "PCP_TEST_DATABASE", f"pcp_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    "PCP_TEST_DATABASE",
+    f"pcp_test_{os.environ.get('PCP_TEST_DB_PREFIX', '')}"
+    f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
 )
 BASE_CONFIG = {
     "TESTING": True,

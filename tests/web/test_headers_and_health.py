@@ -53,7 +53,23 @@ def test_production_refuses_to_start_without_a_secret_or_a_real_database(monkeyp
     with pytest.raises(ConfigError, match="MAIL_CHANNEL"):
         load_config()
     monkeypatch.setenv("MAIL_CHANNEL", "smtp")
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_config()
+    monkeypatch.setenv("PUBLIC_URL", "https://concerns.council.example")
     assert load_config()["SESSION_COOKIE_SECURE"] is True
+
+
+def test_absolute_links_come_from_the_public_address_not_the_host_header(pg_database):
+    from app.links import absolute_url
+    from tests.conftest import pg_config
+
+    app = create_app({**pg_config(pg_database), "SERVER_NAME": None,
+                      "PUBLIC_URL": "https://concerns.council.example/portal/"})
+    app.add_url_rule("/_absolute", "absolute", lambda: absolute_url("auth.sign_in", next="/x"))
+    answer = app.test_client().get("/_absolute", headers={"Host": "attacker.example"}).text
+    assert answer == "https://concerns.council.example/portal/sign-in?next=/x"
+    with app.app_context():  # outside any request too, as a background job builds them
+        assert absolute_url("auth.sign_in") == "https://concerns.council.example/portal/sign-in"
 
 
 def test_an_unexpected_error_gets_the_service_error_page(pg_database):
