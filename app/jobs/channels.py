@@ -11,6 +11,7 @@ worker may no longer send the message; the channel then sends nothing.
 from __future__ import annotations
 
 import base64
+import contextlib
 import smtplib
 import ssl
 import uuid
@@ -75,15 +76,20 @@ class FileChannel:
             self.folder.mkdir(parents=True, exist_ok=True)
             draft.write_bytes(bytes(message))
         except OSError as error:
-            draft.unlink(missing_ok=True)
+            _discard(draft)
             raise Refused(f"could not write the message: {error}") from error
         try:
             on_handover()
         except BaseException:
-            draft.unlink(missing_ok=True)
+            _discard(draft)
             raise
         draft.rename(self.folder / name)
         return name
+
+
+def _discard(draft: Path) -> None:
+    with contextlib.suppress(OSError):
+        draft.unlink(missing_ok=True)
 
 
 class SmtpChannel:
