@@ -1,6 +1,6 @@
 """The deadline sweep: remind people of statutory clocks and actions coming due or broken.
 
-``rq cron`` runs ``app.jobs.worker.sweep`` every few minutes (``flask sweep run`` runs it once).
+``flask scheduler`` runs it every few minutes (``flask sweep run`` runs it once).
 For each authority in turn, acting as that authority, the clocks of every open case and the
 open actions owned by a person are checked, and each reminder is written to the outbox in the
 same transaction. Before a deadline (``reminder_working_days_before`` working days) and on its
