@@ -37,10 +37,32 @@ def _change_states(old, new):
                            existing_nullable=False)
 
 
+# Messages already done keep no one-time link (raw invitation and password tokens).
+TEMPLATES_WITH_LINKS = "('invitation', 'provider_password')"
+REMOVED = "(removed once the message was sent or failed)"
+
+
+def _scrub_done_links():
+    done = f"state IN ('sent', 'failed') AND template IN {TEMPLATES_WITH_LINKS}"
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "UPDATE outbox_message SET payload = jsonb_set(jsonb_set(payload::jsonb, '{context,link}', "
+            f"to_jsonb('{REMOVED}'::text)), '{{secrets_removed}}', 'true')::json "
+            f"WHERE {done} AND payload::jsonb #> '{{context,link}}' IS NOT NULL"
+        )
+    else:
+        op.execute(
+            f"UPDATE outbox_message SET payload = json_set(payload, '$.context.link', '{REMOVED}', "
+            f"'$.secrets_removed', json('true')) WHERE {done} "
+            "AND json_extract(payload, '$.context.link') IS NOT NULL"
+        )
+
+
 def upgrade():
     with op.batch_alter_table("outbox_message") as batch:
         batch.add_column(sa.Column("lease_token", sa.String(length=32), nullable=True))
     _change_states(OLD_STATES, STATES)
+    _scrub_done_links()
 
 
 def downgrade():
