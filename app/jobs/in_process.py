@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app
 from sqlalchemy import inspect, select
 
 from app.extensions import db
-from app.jobs.models import MessageState, OutboxMessage
+from app.jobs.models import NEEDS_A_PERSON, MessageState, OutboxMessage
 from app.jobs.outbox import WRITTEN_KEY, relay_once
 
 LAST_RETRY_KEY = "pcp_outbox_last_inline_retry"
@@ -26,6 +26,7 @@ class Delivery(StrEnum):
     SENT = "sent"  # every message this request wrote has left
     QUEUED = "queued"  # handed to the workers (Redis): on its way
     RETRYING = "retrying"  # at least one could not be sent yet: it will be tried again
+    NEEDS_A_PERSON = "needs_a_person"  # at least one failed for good, or may not have arrived
 
 
 def deliver_now() -> Delivery:
@@ -38,6 +39,8 @@ def deliver_now() -> Delivery:
     db.session.rollback()
     _relay()
     states = set(db.session.scalars(select(OutboxMessage.state).where(OutboxMessage.id.in_(written))))
+    if states & set(NEEDS_A_PERSON):
+        return Delivery.NEEDS_A_PERSON
     return Delivery.SENT if states <= {MessageState.SENT} else Delivery.RETRYING
 
 

@@ -242,7 +242,9 @@ def _invitations_outcome(count: int, delivery: in_process.Delivery) -> str:
         return f"Invitations sent to {count} people"
     if delivery is in_process.Delivery.QUEUED:
         return f"Invitations to {count} people are on their way"
-    return f"Invitations to {count} people could not all be sent yet: they will be retried"
+    if delivery is in_process.Delivery.RETRYING:
+        return f"Invitations to {count} people could not all be sent yet: they will be retried"
+    return f"Invitations to {count} people could not all be sent: see messages that need a decision"
 
 
 # Minutes and the meeting held. Long texts are kept as drafts while typed (autosave.js).

@@ -67,3 +67,16 @@ def test_a_delivered_invitation_says_emailed(smtp_app, world):
     page, _ = _invite(app, world)
     assert f"We have emailed {NINA}" in page
     assert _state(app, world) is MessageState.SENT and len(smtp.accepted) == 1
+
+
+def test_an_invitation_refused_for_good_is_shown_without_a_send_again_button(smtp_app, world):
+    app, smtp = smtp_app
+    smtp.handler.reject_rcpt = True
+    page, _ = _invite(app, world)
+    assert f"We could not confirm that the email to {NINA} was sent" in page
+    assert "We have emailed" not in page and "retried" not in page
+    assert _state(app, world) is MessageState.FAILED
+    admin = sign_in(app.test_client(), world.users["host_a_admin"])
+    listing = admin.get(f"/authorities/{world.host_a}/messages").get_data(as_text=True)
+    assert NINA in listing and "one-time link was removed" in listing
+    assert "Send again" not in listing
