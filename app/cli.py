@@ -66,8 +66,13 @@ def relay_command(interval: float | None) -> None:
     from app.jobs.queue import enqueuer
 
     while True:
-        handed = relay_once(enqueuer())
-        click.echo(f"{handed} message(s) handed on")
+        try:
+            handed = relay_once(enqueuer())
+            click.echo(f"{handed} message(s) handed on")
+        except Exception as error:  # the database went away: say so and carry on looping
+            if interval is None:
+                raise
+            click.echo(f"relay failed, trying again: {error}", err=True)
         if interval is None:
             return
         db.session.remove()
@@ -90,8 +95,28 @@ def sweep_run_command() -> None:
     click.echo(f"{queued} reminder(s) queued, {handed} message(s) handed on")
 
 
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the recurring work (outbox relay, deadline sweep) until stopped; survives outages."""
+    import logging
+    import signal
+    import threading
+
+    from app.jobs.scheduler import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("scheduler started")
+    run(stop)
+    click.echo("scheduler stopped")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(verify_audit_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(sweep_cli)
+    app.cli.add_command(scheduler_command)

@@ -80,6 +80,21 @@ def load_config(overrides: dict | None = None) -> dict:
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 6),
         "OUTBOX_LEASE_SECONDS": _int("OUTBOX_LEASE_SECONDS", 300),
         "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS", 30),
+        # RQ kills a delivery job after this long; the lease must outlast it (checked below).
+        "OUTBOX_JOB_TIMEOUT_SECONDS": _int("OUTBOX_JOB_TIMEOUT_SECONDS", 120),
+        # A message handed to RQ comes back after this long if no worker took it (the relay
+        # also takes back at once a message whose job Redis no longer holds).
+        "OUTBOX_QUEUED_LEASE_SECONDS": _int("OUTBOX_QUEUED_LEASE_SECONDS", 900),
+        "OUTBOX_RELAY_INTERVAL_SECONDS": _int("OUTBOX_RELAY_INTERVAL_SECONDS", 10),
+        "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 900),
+        # How long a channel waits on the mail server (SMTP or Notify) for each answer.
+        "MAIL_TIMEOUT_SECONDS": _int("MAIL_TIMEOUT_SECONDS", 30),
+        # Without Redis a web request delivers its own messages: it waits at most this long.
+        "OUTBOX_INLINE_TIMEOUT_SECONDS": _int("OUTBOX_INLINE_TIMEOUT_SECONDS", 5),
+        # Without Redis, any request retries due messages, at most this often.
+        "OUTBOX_INLINE_RETRY_SECONDS": _int("OUTBOX_INLINE_RETRY_SECONDS", 30),
+        # /healthz says degraded when a due message has waited longer than this.
+        "HEALTH_STALL_SECONDS": _int("HEALTH_STALL_SECONDS", 300),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "default"),
         # How many proxies (load balancer, TLS terminator) stand in front of the app: their
         # X-Forwarded-* headers are then believed, so that links and SSO redirects use https.
@@ -95,7 +110,10 @@ def load_config(overrides: dict | None = None) -> dict:
 
 
 def check_config(config: dict) -> None:
-    """Refuse to start in production without a secret key and a real database."""
+    """Refuse to start with an unsafe delivery lease, or in production without its settings."""
+    if config["OUTBOX_LEASE_SECONDS"] <= config["OUTBOX_JOB_TIMEOUT_SECONDS"]:
+        # A lease that ends while its job still runs would let a second worker send it again.
+        raise ConfigError("OUTBOX_LEASE_SECONDS must be longer than OUTBOX_JOB_TIMEOUT_SECONDS")
     if config["PCP_ENV"] != "production":
         return
     if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:

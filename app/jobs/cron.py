@@ -1,8 +1,9 @@
 """Recurring jobs for ``rq cron app/jobs/cron.py``: the outbox relay and the deadline sweep.
 
-RQ's cron scheduler puts each job on the queue at its interval; ``rq worker`` runs it. Both jobs
-are safe to run twice at once (the relay claims rows with a lease, the sweep's reminders carry
-idempotency keys), so a second ``rq cron`` for resilience does no harm.
+Not for production: RQ 2.12's ``rq cron`` exits on the first Redis error and stays down
+(tests/integration/test_delivery_faults.py shows it). Production runs ``flask scheduler``
+(app/jobs/scheduler.py), which survives Redis and database outages. This file remains for
+setups that already supervise ``rq cron`` and restart it.
 """
 
 from __future__ import annotations

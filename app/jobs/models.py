@@ -21,7 +21,8 @@ class MessageState(StrEnum):
     SENDING = "sending"  # handed to the mail server; its answer not yet recorded
     SENT = "sent"
     FAILED = "failed"  # gave up after every retry
-    UNKNOWN = "unknown"  # a worker died while sending: a person must decide
+    UNKNOWN = "unknown"  # handed over, then no answer (a crash, a timeout): a person must decide
+    SKIPPED = "skipped"  # never sent, on purpose: last_error says why (a deactivated member)
 
     @property
     def label(self) -> str:
@@ -29,6 +30,7 @@ class MessageState(StrEnum):
 
 
 OPEN_STATES = (MessageState.PENDING, MessageState.QUEUED, MessageState.WORKING, MessageState.SENDING)
+NEEDS_A_PERSON = (MessageState.FAILED, MessageState.UNKNOWN)
 
 
 class OutboxMessage(TenantScoped, db.Model):
@@ -57,6 +59,9 @@ class OutboxMessage(TenantScoped, db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]
+    # Who holds the lease: set by each claim and compared by every later write (fencing), so a
+    # worker that lost its lease can neither hand the message over nor record its fate.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_reference: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

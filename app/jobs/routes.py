@@ -37,6 +37,9 @@ def retry_message(authority_id: int, message_id: int):
         abort(400)
     if services.retry(message, by=current_user, authority_id=g.authority.id):
         flash(f"The message to {message.recipient} will be sent again.")
+    elif message.payload.get("secrets_removed"):
+        flash(f"The one-time link in the message to {message.recipient} was removed when it failed: "
+              "send them a new one instead.")
     return redirect(url_for("jobs.list_failed_messages", authority_id=authority_id))
 
 

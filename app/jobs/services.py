@@ -11,12 +11,10 @@ from app.audit.services import record
 from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
-from app.jobs.models import OPEN_STATES, MessageState, OutboxMessage
-from app.jobs.outbox import note_written
+from app.jobs.models import NEEDS_A_PERSON, OPEN_STATES, MessageState, OutboxMessage
+from app.jobs.outbox import note_written, without_secrets
 from app.tenants.models import Authority
 from app.tenants.scoping import Scope, scoped_as
-
-NEEDS_A_PERSON = (MessageState.FAILED, MessageState.UNKNOWN)
 
 
 def needing_attention(limit: int = 200) -> list[OutboxMessage]:
@@ -48,6 +46,9 @@ def get_message(message_id: int) -> OutboxMessage | None:
 def _decide(message: OutboxMessage, state: MessageState, action: str, by: User, authority_id: int | None) -> None:
     old = message.state.value
     message.state = state
+    message.lease_token = None  # whichever worker held it, its later writes no longer match
+    if state is MessageState.SENT:
+        message.payload = without_secrets(message.payload)
     if state is MessageState.PENDING:
         message.attempts = 0
         message.available_at = utcnow()
@@ -66,8 +67,13 @@ def _decide(message: OutboxMessage, state: MessageState, action: str, by: User, 
     db.session.commit()
 
 
+def can_retry(message: OutboxMessage) -> bool:
+    """Say whether sending again still makes sense: not once its one-time link was removed."""
+    return message.state in NEEDS_A_PERSON and not message.payload.get("secrets_removed")
+
+
 def retry(message: OutboxMessage, *, by: User, authority_id: int | None) -> bool:
-    if message.state not in NEEDS_A_PERSON:
+    if not can_retry(message):
         return False
     _decide(message, MessageState.PENDING, "message.retried", by, authority_id)
     return True

@@ -1,10 +1,14 @@
 """The deadline sweep: remind people of statutory clocks and actions coming due or broken.
 
-``rq cron`` runs ``app.jobs.worker.sweep`` every few minutes (``flask sweep run`` runs it once).
+``flask scheduler`` runs it every few minutes (``flask sweep run`` runs it once).
 For each authority in turn, acting as that authority, the clocks of every open case and the
 open actions owned by a person are checked, and each reminder is written to the outbox in the
 same transaction. Before a deadline (``reminder_working_days_before`` working days) and on its
 day the lead officer (or the action's owner) is told; on breach the chair is told as well.
+
+Only people who can still act are told: an active account with an active membership of the
+case's authority. A reminder that cannot go to its person is recorded in the outbox as SKIPPED
+with the reason; an action's owner who cannot be told is replaced by the case's lead officer.
 
 The idempotency key names the case, the deadline, the kind of reminder, the due day and the
 recipient, so running the sweep twice (or in two places at once) queues nothing twice, while a
@@ -31,8 +35,8 @@ from app.cases.procedure_settings import settings_for
 from app.cases.services import held_meetings, milestones
 from app.db import utcnow
 from app.extensions import db
-from app.jobs.outbox import enqueue_email
-from app.tenants.models import Authority
+from app.jobs.outbox import enqueue_email, record_skipped
+from app.tenants.models import Authority, Membership
 from app.tenants.scoping import Scope, scoped_as
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,22 @@ class Recipient:
     user: User | None
     role: str  # why they are told: "the chair of the case"
     only_on_breach: bool = False
+    stand_in: Recipient | None = None  # told instead when this person cannot be
+
+
+@dataclass(frozen=True)
+class Skipped:
+    person: Recipient
+    reason: str
+
+
+def why_not_remindable(user: User, members: set[int]) -> str | None:
+    """Say why a person can no longer be reminded about the authority's cases, if they cannot."""
+    if not user.active:
+        return "their account is deactivated"
+    if user.id not in members:
+        return "their membership of the authority is deactivated"
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,17 +85,25 @@ class Deadline:
     overdue: bool
     recipients: tuple[Recipient, ...]
 
-    def told(self, kind: ReminderKind) -> list[Recipient]:
-        """Return the active people to tell of this kind of reminder, each once."""
-        people, seen = [], set()
+    def told(self, kind: ReminderKind, members: set[int]) -> tuple[list[Recipient], list[Skipped]]:
+        """Return who to tell of this kind of reminder (each once) and who cannot be, and why.
+
+        ``members`` holds the ids of the users with an active membership of the authority."""
+        people, skipped, seen = [], [], set()
         for person in self.recipients:
             if person.only_on_breach and kind is not ReminderKind.OVERDUE:
                 continue
-            if person.user is None or not person.user.active or person.user.id in seen:
+            while person is not None and person.user is not None:
+                reason = why_not_remindable(person.user, members)
+                if reason is None:
+                    break
+                skipped.append(Skipped(person, reason))
+                person = person.stand_in
+            if person is None or person.user is None or person.user.id in seen:
                 continue
             seen.add(person.user.id)
             people.append(person)
-        return people
+        return people, skipped
 
 
 def reminder_kind(deadline: Deadline, today: date, window: int) -> ReminderKind | None:
@@ -122,14 +150,17 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     cases = _open_cases(authority_id)
     held = held_meetings([case.id for case in cases])
     actions = _open_actions([case.id for case in cases])
+    members = set(db.session.scalars(
+        select(Membership.user_id).where(Membership.tenant_id == authority_id, Membership.active.is_(True))
+    ))
     queued = 0
     for case in cases:
         clocks = compute_clocks(milestones(case, held[case.id]), settings, now)
-        deadlines = _clock_deadlines(case, clocks) + _action_deadlines(actions.get(case.id, []), today)
+        deadlines = _clock_deadlines(case, clocks) + _action_deadlines(case, actions.get(case.id, []), today)
         for deadline in deadlines:
             kind = reminder_kind(deadline, today, settings.reminder_working_days_before)
             if kind is not None:
-                queued += _queue(case, authority_name, deadline, kind, today)
+                queued += _queue(case, authority_name, deadline, kind, today, members)
     return queued
 
 
@@ -179,11 +210,12 @@ def _clock_deadlines(case: Case, clocks) -> list[Deadline]:
     ]
 
 
-def _action_deadlines(actions: list[Action], today: date) -> list[Deadline]:
+def _action_deadlines(case: Case, actions: list[Action], today: date) -> list[Deadline]:
+    lead = Recipient(case.lead_officer, "the lead officer of the case, as the action's owner can no longer be reminded")
     return [
         Deadline(f"action-{action.id}", f"Action: {_shorten(action.description)}", action.due_on,
                  action.due_on.strftime("%-d %B %Y"), action.is_overdue(today),
-                 (Recipient(action.owner_user, "the owner of this action"),))
+                 (Recipient(action.owner_user, "the owner of this action", stand_in=lead),))
         for action in actions
     ]
 
@@ -193,20 +225,34 @@ def _shorten(text: str, limit: int = 120) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def _queue(case: Case, authority_name: str, deadline: Deadline, kind: ReminderKind, today: date) -> int:
+def _queue(case: Case, authority_name: str, deadline: Deadline, kind: ReminderKind, today: date,
+           members: set[int]) -> int:
     queued = 0
-    for person in deadline.told(kind):
+    people, skipped = deadline.told(kind, members)
+    for person in people:
         message = enqueue_email(
             db.session,
             tenant_id=case.tenant_id,
             template=kind.template,
             recipient=person.user.email,
             case_id=case.id,
-            key=f"deadline:{case.id}:{deadline.key}:{kind}:{deadline.due_day.isoformat()}:user-{person.user.id}",
+            key=_key(case, deadline, kind, person.user),
             context=_context(case, authority_name, deadline, person, today),
         )
         queued += inspect(message).pending  # False when this key was already in the outbox
+    for skip in skipped:
+        user = skip.person.user
+        record_skipped(
+            db.session, tenant_id=case.tenant_id, template=kind.template, recipient=user.email,
+            case_id=case.id, key=_key(case, deadline, kind, user),
+            context=_context(case, authority_name, deadline, skip.person, today),
+            reason=f"Not sent to {user.name}: {skip.reason}.",
+        )
     return queued
+
+
+def _key(case: Case, deadline: Deadline, kind: ReminderKind, user: User) -> str:
+    return f"deadline:{case.id}:{deadline.key}:{kind}:{deadline.due_day.isoformat()}:user-{user.id}"
 
 
 def _context(case: Case, authority_name: str, deadline: Deadline, person: Recipient, today: date) -> dict:

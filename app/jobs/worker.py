@@ -26,7 +26,7 @@ def deliver_message(message_id: int, tenant_id: int | None) -> str:
 
 
 def relay() -> int:
-    """Hand due outbox messages to the queue (run by ``rq cron`` or ``flask outbox relay``)."""
+    """Hand due outbox messages to the queue (run by ``flask scheduler`` or ``flask outbox relay``)."""
     from app.jobs.outbox import relay_once
     from app.jobs.queue import enqueuer
 
@@ -35,7 +35,7 @@ def relay() -> int:
 
 
 def sweep() -> int:
-    """Queue the deadline reminders now due (run by ``rq cron`` or ``flask sweep run``)."""
+    """Queue the deadline reminders now due (run by ``flask scheduler`` or ``flask sweep run``)."""
     from app.extensions import db
     from app.jobs.sweep import sweep_once
 

@@ -25,6 +25,7 @@ from app.cases.access import current_actor, host_case_or_404, is_host, readable_
 from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
 from app.extensions import db, htmx
+from app.jobs import in_process
 from app.meetings import documents, operations, services
 from app.meetings.forms import (
     LONG_TEXT,
@@ -230,9 +231,20 @@ def send_invitations(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
     sent = operations.send_invitations(current_actor(), case, meeting)
     db.session.commit()
-    flash(f"Invitations sent to {sent} people" if sent
-          else "Nobody invited has an email address yet")
+    flash(_invitations_outcome(sent, in_process.deliver_now()))
     return redirect(_meeting_url(case, meeting, "attendees"))
+
+
+def _invitations_outcome(count: int, delivery: in_process.Delivery) -> str:
+    if not count:
+        return "Nobody invited has an email address yet"
+    if delivery is in_process.Delivery.SENT:
+        return f"Invitations sent to {count} people"
+    if delivery is in_process.Delivery.QUEUED:
+        return f"Invitations to {count} people are on their way"
+    if delivery is in_process.Delivery.RETRYING:
+        return f"Invitations to {count} people could not all be sent yet: they will be retried"
+    return f"Invitations to {count} people could not all be sent: see messages that need a decision"
 
 
 # Minutes and the meeting held. Long texts are kept as drafts while typed (autosave.js).

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.auth.access import member, public, staff
 from app.auth.forms import SetPasswordForm
 from app.auth.sign_in_flow import start_session
+from app.jobs import in_process
 from app.tenants import services
 from app.tenants.forms import ConfirmForm, InviteForm, RolesForm
 from app.tenants.models import Role
@@ -59,7 +60,8 @@ def invite_user(authority_id: int):
             roles=form.roles.data,
             invited_by=current_user,
         )
-        return render_template("tenants/invited.html", link=link, email=form.email.data)
+        return render_template("tenants/invited.html", link=link, email=form.email.data,
+                               delivery=in_process.deliver_now())
     return render_template("tenants/invite.html", form=form)
 
 

@@ -17,7 +17,7 @@ from tests.support.mail import SmtpServer
 from tests.support.processes import RedisServer, Worker, wait_for
 from tests.support.services import APP_ROLE, url
 
-LEASE_SECONDS = 2
+LEASE_SECONDS = 3
 CONTEXT = {"name": "Nina", "invited_by": "Ada", "authority_name": "Host A", "link": "http://x/y", "expires_hours": 72}
 
 
@@ -46,6 +46,7 @@ def settings(pg_database, smtp, redis_server, tmp_path):
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp.port),
         "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+        "OUTBOX_JOB_TIMEOUT_SECONDS": str(LEASE_SECONDS - 1),
         "PCP_INSTANCE_DIR": str(tmp_path / "instance"),
     }
 
