@@ -26,6 +26,13 @@ TEST_DATABASE = os.environ.get(
     f"pcp_test_{os.environ.get('PCP_TEST_DB_PREFIX', '')}"
     f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
 )
+
+
+def scratch_database_name(purpose: str) -> str:
+    """A database of a test's own, apart from every other worker's and checkout's."""
+    return f"{TEST_DATABASE}_{purpose}"
+
+
 BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",

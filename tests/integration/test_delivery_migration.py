@@ -3,14 +3,12 @@ ones still waiting keep it; the skipped state is allowed."""
 
 from __future__ import annotations
 
-import os
-
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import create_test_database, pg_config
+from tests.conftest import create_test_database, pg_config, scratch_database_name
 from tests.support.services import OWNER_ROLE, url
 
 INSERT = text(
@@ -21,7 +19,7 @@ INSERT = text(
 
 
 def test_upgrading_scrubs_the_links_of_messages_already_done():
-    name = f"pcp_test_{os.environ.get('PCP_TEST_DB_PREFIX', '')}scrub"
+    name = scratch_database_name("scrub")
     create_test_database(name)
     app = create_app(pg_config(name))
     engine = create_engine(url(OWNER_ROLE, name))

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, inspect
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import create_test_database, pg_config
+from tests.conftest import create_test_database, pg_config, scratch_database_name
 from tests.support.services import OWNER_ROLE, url
 
 
@@ -33,7 +33,7 @@ def test_autogenerate_finds_no_difference_on_sqlite(sqlite_app):
 
 
 def test_downgrade_to_base_and_upgrade_again_on_postgresql():
-    name = "pcp_test_migrations"
+    name = scratch_database_name("migrations")
     create_test_database(name)
     app = create_app(pg_config(name))
     with app.app_context():
