@@ -40,6 +40,15 @@ def idp():
         yield provider
 
 
+PUBLIC_URL = "http://portal.test"
+
+
+@pytest.fixture(autouse=True)
+def public_url(app):
+    """The service's public address: redirect URIs are built from it, not from the request."""
+    app.config["PUBLIC_URL"] = PUBLIC_URL
+
+
 @pytest.fixture
 def sso(app, world, idp) -> Sso:
     """Host A signs its staff in through ``idp``; the provider vouches for A's lead officer."""
@@ -51,7 +60,7 @@ def sso(app, world, idp) -> Sso:
         code = authority.code
         db.session.commit()
     redirect_uri = f"http://portal.test/sign-in/sso/{code}/callback"
-    idp.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uri)
+    idp.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uri, post_logout=f"{PUBLIC_URL}/sign-in")
     idp.account = Account(subject="idp-subject-lead", email=world.users["host_a_lead"])
     return Sso(idp=idp, code=code, redirect_uri=redirect_uri)
 
@@ -320,7 +329,6 @@ def test_an_email_of_no_active_staff_member_of_the_authority_is_refused(app, wor
     people = {
         "an unknown email": "nobody@host-a.example",
         "a member of another authority": world.users["host_b_lead"],
-        "a platform admin with no membership": world.users["platform_admin"],
         "a provider account": world.users["provider_a_manager"],
         "a provider account with a membership": "odd@provider-a.example",
         "a deactivated account": lead,
@@ -336,18 +344,21 @@ def test_an_email_of_no_active_staff_member_of_the_authority_is_refused(app, wor
     assert identities(app) == []
 
 
-def test_an_unverified_or_missing_email_is_refused(app, world, sso):
+def test_an_unverified_or_missing_email_is_refused_saying_which_claim(app, world, sso):
     lead = world.users["host_a_lead"]
     accounts = {
-        "email_verified false": Account("idp-subject-lead", lead, email_verified=False),
-        "email_verified 'false'": Account("idp-subject-lead", lead, email_verified="false"),
-        "no email": Account("idp-subject-lead", None),
+        "email_verified false": (Account("idp-subject-lead", lead, email_verified=False), "email_verified"),
+        "email_verified 'false'": (Account("idp-subject-lead", lead, email_verified="false"), "email_verified"),
+        "email_verified absent": (Account("idp-subject-lead", lead, email_verified=None), "email_verified"),
+        "no email": (Account("idp-subject-lead", None), "the email claim"),
     }
-    for name, account in accounts.items():
-        sso.idp.account = account
-        browser = app.test_client()
-        assert_refused(sign_in_by_sso(browser, sso), "not set up to use this service")
-        assert not signed_in(browser, world.host_a), name
+    for in_id_token in (True, False):
+        sso.idp.claims_in_id_token = in_id_token
+        for name, (account, claim) in accounts.items():
+            sso.idp.account = account
+            browser = app.test_client()
+            assert_refused(sign_in_by_sso(browser, sso), claim)
+            assert not signed_in(browser, world.host_a), name
     assert identities(app) == []
 
 
