@@ -39,7 +39,7 @@ def _sign_in_again_for(authority):
         url_for(
             "auth.sign_in",
             authority=authority.code,
-            next=request.full_path if request.method == "GET" else None,
+            next=request.full_path.rstrip("?") if request.method == "GET" else None,
         )
     )
 
