@@ -45,8 +45,12 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @public
 def sign_out():
-    # Read before the session ends: an SSO session also ends at the provider.
-    return end_session(sso.provider_logout_url() or url_for("auth.sign_in"))
+    # Read before the session ends: an SSO session also ends at the provider's end-session page.
+    provider_logout_url = sso.provider_logout_url()
+    signed_out = end_session(url_for("auth.sign_in"))
+    if provider_logout_url is None:
+        return signed_out
+    return render_template("auth/signing_out.html", provider_logout_url=provider_logout_url)
 
 
 @bp.route("/sign-in/sso/<code>")
