@@ -68,6 +68,10 @@ UNVERIFIED_EMAIL = (
     "(the email_verified claim), so it cannot be linked to your account."
 )
 PLATFORM_ADMIN = "Platform administrators sign in with their email address and password."
+LINKED_ELSEWHERE = (
+    "Your account is already linked to another account at your authority's sign-in service. "
+    "Sign in with that one, or ask your authority's administrator."
+)
 _ERROR_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
 _FALSE = ("false", "0", "no")
 
@@ -363,6 +367,10 @@ def _link(authority: Authority, claims: dict) -> User:
         raise _refused(authority, claims, PLATFORM_ADMIN, "a platform administrator")
     if not _may_use(user, authority):
         raise _refused(authority, claims, NOT_SET_UP, "no active staff member")
+    if any(linked.issuer == claims["iss"] for linked in user.identities):
+        # Once linked, the stable identifier decides, not the email: a second account at the
+        # provider that shows the same address does not become this person.
+        raise _refused(authority, claims, LINKED_ELSEWHERE, "account linked to another subject")
     identity = UserIdentity(user=user, issuer=claims["iss"], subject=subject_of(claims))
     db.session.add(identity)
     db.session.flush()

@@ -192,6 +192,15 @@ def test_a_bound_subject_signs_in_again_after_the_email_changes_at_the_provider(
     assert identities(app) == [(world.users["host_a_lead"], sso.idp.issuer, "idp-subject-lead")]
 
 
+def test_once_linked_another_subject_with_the_same_email_is_refused(app, world, sso):
+    assert sign_in_by_sso(app.test_client(), sso).status_code == 302
+    sso.idp.account = Account("a-second-account", world.users["host_a_lead"])
+    browser = app.test_client()
+    assert_refused(sign_in_by_sso(browser, sso), "already linked to another account")
+    assert not signed_in(browser, world.host_a)
+    assert identities(app) == [(world.users["host_a_lead"], sso.idp.issuer, "idp-subject-lead")]
+
+
 def test_email_case_at_the_provider_does_not_matter(app, world, sso, client):
     sso.idp.account = Account(subject="idp-subject-lead", email=world.users["host_a_lead"].upper())
     assert sign_in_by_sso(client, sso).status_code == 302
