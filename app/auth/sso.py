@@ -73,7 +73,7 @@ LINKED_ELSEWHERE = (
     "Sign in with that one, or ask your authority's administrator."
 )
 _ERROR_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
-_FALSE = ("false", "0", "no")
+_TRUE = ("true", "1")
 
 
 class SsoFailure(Exception):
@@ -335,14 +335,15 @@ def subject_of(claims: dict) -> str:
 
 
 def email_verified(authority: Authority, claims: dict) -> bool:
-    """Whether the provider vouches for the email: a missing claim counts only if the authority
-    says its provider issues verified emails alone; false, in any spelling, never counts."""
+    """Whether the provider vouches for the email: true (a boolean, or "true" or 1 as some
+    providers spell it) counts; a missing claim counts only if the authority says its provider
+    issues verified emails alone; anything else never counts."""
     value = claims.get("email_verified")
     if value is None:
         value = claims.get("xms_edov")  # Entra ID's "email domain owner verified" optional claim
     if value is None:
         return authority.oidc_emails_verified
-    return str(value).strip().lower() not in _FALSE
+    return value is True or (not isinstance(value, bool) and str(value).strip().lower() in _TRUE)
 
 
 def _refused(authority: Authority, claims: dict, problem: str, why: str) -> SsoFailure:
