@@ -51,6 +51,7 @@ PROVIDER_TIMEOUT_SECONDS = 10
 # session cookie never outgrows 4 KB however often someone starts again.
 PENDING_STARTS_KEPT = 3
 STATE_PREFIX = "_state_authority-"
+MAX_NEXT_LENGTH = 300
 NOT_SET_UP = "Your account at this authority is not set up to use this service."
 UNREACHABLE = "Your authority's sign-in service could not be reached. Try again in a few minutes."
 UNTRUSTED = "The answer from your authority's sign-in service could not be verified."
@@ -191,11 +192,15 @@ def _forget_stale_metadata(client) -> None:
         client.server_metadata = {}
 
 
+def _expires(key: str) -> float:
+    return (session.get(key) or {}).get("exp") or 0
+
+
 def _forget_abandoned_starts() -> None:
-    pending = sorted(
-        (key for key in session if key.startswith(STATE_PREFIX)),
-        key=lambda key: (session[key] or {}).get("exp") or 0,
-    )
+    now = time.time()
+    for key in [key for key in session if key.startswith(STATE_PREFIX) and _expires(key) < now]:
+        session.pop(key)
+    pending = sorted((key for key in session if key.startswith(STATE_PREFIX)), key=_expires)
     for key in pending[: max(0, len(pending) - (PENDING_STARTS_KEPT - 1))]:
         session.pop(key, None)
 
@@ -205,6 +210,7 @@ def start(code: str, next_url: str | None = None):
     authority = _authority_or_404(code)
     client = _client(authority)
     callback = redirect_uri(authority)
+    next_url = safe_next(next_url)
     try:
         authorization = client.create_authorization_url(callback)
     except requests.RequestException as error:
@@ -218,7 +224,8 @@ def start(code: str, next_url: str | None = None):
             "redirect_uri": callback,
             "nonce": authorization["nonce"],
             "code_verifier": authorization["code_verifier"],
-            "next": safe_next(next_url),
+            # A long "next" would swell the cookie: past a sane length the home page will do.
+            "next": next_url if next_url and len(next_url) <= MAX_NEXT_LENGTH else None,
         },
     )
     return redirect(authorization["url"])
@@ -228,6 +235,8 @@ def _take_state(client, authority: Authority) -> dict:
     """Return and forget what the start stored for this callback's state; refuse any other."""
     state = request.args.get("state") or ""
     data = client.framework.get_state_data(session, state) if state else None
+    if data is not None and _expires(f"_state_{client.name}_{state}") < time.time():
+        data = None  # started more than an hour ago
     if data is None:
         current_app.logger.warning(
             "SSO for %s refused: state does not match this browser", authority.code

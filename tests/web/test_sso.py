@@ -584,7 +584,7 @@ def test_an_authorization_response_from_another_issuer_is_refused(app, world, ss
 def test_abandoned_starts_are_pruned_so_the_cookie_stays_small(app, world, sso, client):
     first = start(client, sso)
     for _ in range(40):
-        start(client, sso)
+        client.get(f"/sign-in/sso/{sso.code}", query_string={"next": "/authorities/" + "x" * 3000})
     last = start(client, sso)
     assert len(client.get_cookie("pcp_session", domain="portal.test").value) < 3000
     with client.session_transaction() as session:
@@ -592,6 +592,15 @@ def test_abandoned_starts_are_pruned_so_the_cookie_stays_small(app, world, sso, 
     assert_refused(client.get(visit_provider(first)), "not started from this browser")
     assert client.get(visit_provider(last)).status_code == 302
     assert signed_in(client, world.host_a)
+
+
+def test_a_start_older_than_an_hour_is_refused(app, world, sso, client):
+    callback = visit_provider(start(client, sso))
+    with client.session_transaction() as session:
+        [key] = [k for k in session if k.startswith("_state_")]
+        session[key] = {**session[key], "exp": time.time() - 1}
+    assert_refused(client.get(callback), "not started from this browser")
+    assert sso.idp.token_requests == []
 
 
 def test_provider_metadata_is_fetched_again_once_it_is_older_than_the_setting(app, world, sso):
