@@ -9,11 +9,14 @@ provider's session too, so the next person at the computer meets the provider's 
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -97,15 +100,28 @@ def _sign_in_at_the_provider(tab: Page, node_sso: NodeSso) -> None:
     expect(tab).to_have_url(re.compile(rf"/authorities/{node_sso.host_id}/$"))
 
 
+def _id_token_claims(tab: Page, app) -> dict:
+    """The claims of the ID token the portal keeps for the logout hint, from the session cookie."""
+    [cookie] = [c for c in tab.context.cookies() if c["name"] == app.config["SESSION_COOKIE_NAME"]]
+    session = app.session_interface.get_signing_serializer(app).loads(cookie["value"])
+    payload = session["sso_id_token"].split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
 def test_sso_through_a_certified_provider_signs_in_and_opens_that_authority_only(
     tab, node_sso, live_server
 ):
     _sign_in_at_the_provider(tab, node_sso)
     expect(tab.get_by_text(f"Acting for {node_sso.host_name}")).to_be_visible()
+    # The provider kept email and name out of the ID token (claims at userinfo): the portal
+    # found the person through its userinfo endpoint.
+    claims = _id_token_claims(tab, live_server.app)
+    assert claims["sub"] == LOGIN and "email" not in claims and "name" not in claims
 
     tab.goto(f"/authorities/{node_sso.other_id}/")
     expect(tab).to_have_url(re.compile(rf"/sign-in\?authority={OTHER_CODE}&next="))
     expect(tab.get_by_text(f"cannot open {node_sso.other_name}")).to_be_visible()
+    assert Axe().run(tab).response["violations"] == []
 
     # Northmoor has no single sign-on: its password sign-in opens it.
     tab.locator('input[name="email"]').fill(TWO_AUTHORITIES_EMAIL)
