@@ -98,6 +98,9 @@ def _sign_in_at_the_provider(tab: Page, node_sso: NodeSso) -> None:
     tab.get_by_role("button", name="Continue").click()  # the provider's consent page
     expect(tab.get_by_text("Acting for")).to_be_visible()
     expect(tab).to_have_url(re.compile(rf"/authorities/{node_sso.host_id}/$"))
+    # Let the page's own requests finish first: each answer re-sends the session cookie, and
+    # one still in flight would overwrite the cookie the next sign-in start sets.
+    tab.wait_for_load_state("networkidle")
 
 
 def _id_token_claims(tab: Page, app) -> dict:
