@@ -1,4 +1,5 @@
-"""Flask commands: demo data, the audit trail check, the outbox relay and the deadline sweep."""
+"""Flask commands: demo data, the audit trail check, the outbox relay, the deadline sweep and
+the rotation of the key that encrypts stored secrets."""
 
 from __future__ import annotations
 
@@ -114,8 +115,18 @@ def scheduler_command() -> None:
     click.echo("scheduler stopped")
 
 
+@click.command("rotate-secrets")
+@with_appcontext
+def rotate_secrets_command() -> None:
+    """Re-encrypt stored secrets under the first SECRETS_ENCRYPTION_KEY key (after adding one)."""
+    from app.admin.services import rotate_secrets
+
+    click.echo(f"{rotate_secrets()} secret(s) re-encrypted under the first key")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(rotate_secrets_command)
     app.cli.add_command(verify_audit_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(sweep_cli)

@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from app.secret_box import DEV_SECRETS_ENCRYPTION_KEY, check_keys, parse_keys
+
 INSTANCE_DIR = Path(os.environ.get("PCP_INSTANCE_DIR", Path.cwd() / "instance"))
 
 DEV_SECRET_KEY = "development-only-secret-key-not-for-production"
@@ -65,6 +67,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2026"),
         "SERVICE_NAME": "Provider concerns",
         "OIDC_ALLOW_INSECURE_ISSUERS": _bool("OIDC_ALLOW_INSECURE_ISSUERS", not production),
+        # How long an identity provider's discovery document (and so its keys) is trusted
+        # before the next sign-in fetches it again.
+        "OIDC_METADATA_MAX_AGE_SECONDS": _int("OIDC_METADATA_MAX_AGE_SECONDS", 3600),
+        # Fernet keys, comma-separated, newest first: secrets kept in the database (an
+        # authority's OIDC client secret) are encrypted with the first (app.secret_box).
+        "SECRETS_ENCRYPTION_KEY": os.environ.get("SECRETS_ENCRYPTION_KEY")
+        or (None if production else DEV_SECRETS_ENCRYPTION_KEY),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAIL_CHANNEL": os.environ.get("MAIL_CHANNEL", "file"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Provider concerns <no-reply@provider-concerns.invalid>"),
@@ -126,3 +135,16 @@ def check_config(config: dict) -> None:
         raise ConfigError("PCP_ENV=production needs PUBLIC_URL set to the service's https address")
     if not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError("PCP_ENV=production needs secure session cookies")
+    _check_secrets_key(config.get("SECRETS_ENCRYPTION_KEY"))
+
+
+def _check_secrets_key(setting: str | None) -> None:
+    problem = check_keys(setting)
+    if problem:
+        raise ConfigError(
+            f"PCP_ENV=production needs SECRETS_ENCRYPTION_KEY set to Fernet keys ({problem}); "
+            "make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    if DEV_SECRETS_ENCRYPTION_KEY in parse_keys(setting):
+        raise ConfigError("PCP_ENV=production must not use the development SECRETS_ENCRYPTION_KEY")

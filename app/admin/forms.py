@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
-from wtforms import RadioField, SelectField, StringField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
@@ -41,6 +46,14 @@ class AuthorityForm(Form):
     )
     oidc_client_id = _text("Single sign-on client ID (optional)", 255)
     oidc_client_secret = _text("Single sign-on client secret (optional)", 500)
+    oidc_emails_verified = BooleanField(
+        "This identity provider only issues verified email addresses",
+        widget=GovCheckboxInput(),
+        description=(
+            "Tick only if every email address the provider sends belongs to a mailbox the "
+            "authority controls. Otherwise a first sign-in needs the email_verified claim."
+        ),
+    )
     submit = submit("Save authority")
 
     # Set when editing an authority whose secret is stored: a blank secret then keeps it.

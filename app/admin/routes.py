@@ -14,6 +14,7 @@ from app.admin.forms import (
     ProviderForm,
     ProviderUserForm,
 )
+from app.auth import sso
 from app.auth.access import platform_admin
 from app.provider_portal.services import password_link
 
@@ -42,6 +43,7 @@ def new_authority():
             authority = services.save_authority(None, form.data, by=current_user)
             flash(f"{authority.name} created. Now add its first administrator.")
             return redirect(url_for("admin.show_authority", authority_ref=authority.id))
+    form.oidc_client_secret.data = ""
     return render_template("admin/authority_form.html", form=form, authority=None)
 
 
@@ -69,6 +71,8 @@ def show_authority(authority_ref: int):
         members=members,
         invitations=invitations,
         form=form,
+        redirect_uri=sso.redirect_uri(authority),
+        post_logout_redirect_uri=sso.post_logout_redirect_uri(),
     )
 
 
@@ -77,9 +81,7 @@ def show_authority(authority_ref: int):
 def edit_authority(authority_ref: int):
     authority = _authority_or_404(authority_ref)
     form = AuthorityForm(obj=authority)
-    form.stored_secret = bool(authority.oidc_client_secret)
-    if form.is_submitted() is False:
-        form.oidc_client_secret.data = ""
+    form.stored_secret = authority.oidc_client_secret_encrypted is not None
     if form.validate_on_submit():
         clash = services.authority_clash(form.name.data, form.code.data, exclude_id=authority.id)
         if clash:
@@ -88,7 +90,13 @@ def edit_authority(authority_ref: int):
             services.save_authority(authority, form.data, by=current_user)
             flash(f"{authority.name} saved.")
             return redirect(url_for("admin.show_authority", authority_ref=authority.id))
-    return render_template("admin/authority_form.html", form=form, authority=authority)
+    # The secret is never sent back to a browser, not even the one just typed.
+    form.oidc_client_secret.data = ""
+    return render_template(
+        "admin/authority_form.html", form=form, authority=authority,
+        redirect_uri=sso.redirect_uri(authority),
+        post_logout_redirect_uri=sso.post_logout_redirect_uri(),
+    )
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app import secret_box
 from app.audit.services import record
 from app.auth.models import Realm, User
 from app.auth.services import find_user_by_email, normalise_email
@@ -19,7 +20,8 @@ from app.tenants import services as tenant_services
 from app.tenants.models import Authority, AuthorityKind, Role
 from app.tenants.scoping import Scope, scoped_as
 
-AUTHORITY_FIELDS = ("name", "code", "kind", "oidc_issuer", "oidc_client_id")
+# The client secret is never in an audit event: only whether it changed.
+AUTHORITY_FIELDS = ("name", "code", "kind", "oidc_issuer", "oidc_client_id", "oidc_emails_verified")
 PROVIDER_FIELDS = ("name", "cqc_provider_id")
 LOCATION_FIELDS = (
     "name",
@@ -71,10 +73,17 @@ def save_authority(authority: Authority | None, data: dict, *, by: User) -> Auth
     authority.kind = AuthorityKind(data["kind"])
     authority.oidc_issuer = data.get("oidc_issuer") or None
     authority.oidc_client_id = data.get("oidc_client_id") or None
-    if data.get("oidc_client_secret") or not authority.oidc_issuer:
-        authority.oidc_client_secret = data.get("oidc_client_secret") or None
+    authority.oidc_emails_verified = bool(data.get("oidc_emails_verified"))
+    secret_changed = bool(data.get("oidc_client_secret")) or (
+        not authority.oidc_issuer and authority.oidc_client_secret_encrypted is not None
+    )
+    if secret_changed:
+        authority.oidc_client_secret = data.get("oidc_client_secret") if authority.oidc_issuer else None
     db.session.add(authority)
     db.session.flush()
+    new = _snapshot(authority, AUTHORITY_FIELDS)
+    if secret_changed:
+        new["oidc_client_secret"] = "changed" if authority.oidc_client_secret_encrypted else "removed"
     with _as_admin_of(authority.id, by):
         record(
             db.session,
@@ -83,10 +92,23 @@ def save_authority(authority: Authority | None, data: dict, *, by: User) -> Auth
             tenant_id=authority.id,
             actor_user_id=by.id,
             old=old,
-            new=_snapshot(authority, AUTHORITY_FIELDS),
+            new=new,
         )
         db.session.commit()
     return authority
+
+
+def rotate_secrets() -> int:
+    """Re-encrypt every stored client secret under the first SECRETS_ENCRYPTION_KEY key."""
+    authorities = db.session.scalars(
+        select(Authority).where(Authority.oidc_client_secret_encrypted.is_not(None))
+    ).all()
+    for authority in authorities:
+        authority.oidc_client_secret_encrypted = secret_box.rotate(
+            authority.oidc_client_secret_encrypted
+        )
+    db.session.commit()
+    return len(authorities)
 
 
 def members_of(authority: Authority, *, admin: User):

@@ -33,6 +33,17 @@ def _sign_in_url(realm: Realm) -> str:
     return url_for(endpoint, next=request.full_path if request.method == "GET" else None)
 
 
+def _sign_in_again_for(authority):
+    """A session from another authority's single sign-on: this authority's own sign-in."""
+    return redirect(
+        url_for(
+            "auth.sign_in",
+            authority=authority.code,
+            next=request.full_path.rstrip("?") if request.method == "GET" else None,
+        )
+    )
+
+
 def _require_realm(realm: Realm):
     if not current_user.is_authenticated:
         return redirect(_sign_in_url(realm))
@@ -61,6 +72,8 @@ def member(*roles) -> Callable[[Callable], Callable]:
             if refused:
                 return refused
             membership = g.get("membership")
+            if membership is None and g.get("sign_in_needed_for") is not None:
+                return _sign_in_again_for(g.sign_in_needed_for)
             if membership is None:
                 abort(403, description="not_a_member")
             if roles and not membership.has_any(roles):

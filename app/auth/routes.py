@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth import sso
+from app.auth import sso, sso_session
 from app.auth.access import public, staff
 from app.auth.models import Realm
+from app.auth.redirects import safe_next
 from app.auth.sign_in_flow import end_session, password_sign_in, sign_in_limit, start_session
 from app.extensions import limiter
 from app.tenants.services import home_for_staff
@@ -33,28 +34,40 @@ def sign_in():
     if done:
         return done
     return render_template(
-        "auth/sign_in.html", form=form, sso_authorities=sso.authorities_with_sso()
+        "auth/sign_in.html",
+        form=form,
+        sso_authorities=sso.authorities_with_sso(),
+        for_authority=sso.authority_named(request.args.get("authority")),
+        next_url=safe_next(request.args.get("next")),
     )
 
 
 @bp.route("/sign-out", methods=["POST"])
 @public
 def sign_out():
-    return end_session(url_for("auth.sign_in"))
+    # Read before the session ends: an SSO session also ends at the provider's end-session page.
+    provider_logout_url = sso.provider_logout_url()
+    signed_out = end_session(url_for("auth.sign_in"))
+    if provider_logout_url is None:
+        return signed_out
+    return render_template("auth/signing_out.html", provider_logout_url=provider_logout_url)
 
 
 @bp.route("/sign-in/sso/<code>")
 @public
 def sso_start(code: str):
-    return sso.start(code)
+    return sso.start(code, request.args.get("next"))
 
 
 @bp.route("/sign-in/sso/<code>/callback")
 @public
 def sso_callback(code: str):
-    user = sso.finish(code)
-    start_session(user)
-    return redirect(home_for_staff(user))
+    signed_in = sso.finish(code)
+    start_session(signed_in.user)
+    sso_session.remember(signed_in.authority_id, signed_in.id_token)
+    return redirect(
+        signed_in.next_url or url_for("tenants.home", authority_id=signed_in.authority_id)
+    )
 
 
 @bp.errorhandler(sso.SsoFailure)

@@ -2,7 +2,8 @@
 
 Staff URLs carry the authority acted for (``/authorities/<authority_id>/...``); the user's
 active membership there is loaded before the view runs, and the session's scope is set from
-it. Without a membership the scope has no tenant, so tenant-owned queries return nothing.
+it. Without a membership the scope has no tenant, so tenant-owned queries return nothing. A
+session from one authority's single sign-on loads no membership of any other authority.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.auth import sso_session
 from app.auth.models import Realm
 from app.extensions import db
 from app.providers.models import Provider, ProviderMembership
@@ -53,6 +55,10 @@ def _staff_scope(user) -> Scope:
         return Scope(user_id=user.id, platform_admin=_in_admin_area(user))
     membership = active_membership(user.id, authority_id)
     if membership is None:
+        return scope
+    if not sso_session.opens(authority_id):
+        # Signed in through another authority's provider: that provider vouches for nobody here.
+        g.sign_in_needed_for = membership.authority
         return scope
     g.membership = membership
     g.authority = membership.authority

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import secret_box
 from app.auth.models import User
 from app.db import CreatedAtMixin, str_enum
 from app.extensions import db
@@ -59,11 +60,26 @@ class Authority(CreatedAtMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_client_id: Mapped[str | None] = mapped_column(String(255))
-    oidc_client_secret: Mapped[str | None] = mapped_column(String(500))
+    # Fernet ciphertext (app.secret_box); read and set the secret through oidc_client_secret.
+    oidc_client_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    # The provider vouches that every email it sends is verified, so a missing
+    # email_verified claim may count as true (never a false one).
+    oidc_emails_verified: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def oidc_client_secret(self) -> str | None:
+        """The client secret in clear (raises SecretUnreadable under the wrong keys)."""
+        if self.oidc_client_secret_encrypted is None:
+            return None
+        return secret_box.decrypt(self.oidc_client_secret_encrypted)
+
+    @oidc_client_secret.setter
+    def oidc_client_secret(self, secret: str | None) -> None:
+        self.oidc_client_secret_encrypted = secret_box.encrypt(secret) if secret else None
 
     @property
     def sso_enabled(self) -> bool:
-        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret_encrypted)
 
     def __repr__(self) -> str:
         return f"<Authority {self.code}>"

@@ -15,9 +15,15 @@ A test misbehaves the provider on purpose through a few attributes:
   with the client's own secret, which a client that trusts the header's ``alg`` would accept);
 - ``deny``: answer the authorization request with this OAuth error code;
 - ``claimed_issuer``: the issuer named in discovery and ID tokens, when it should not be the
-  provider's own address (a provider that claims to be another one).
+  provider's own address (a provider that claims to be another one);
+- ``claims_in_id_token``: ``False`` keeps email, email_verified and name out of the ID token and
+  serves them at userinfo only, as OIDC Core 5.4 providers and Microsoft Entra ID do;
+- ``userinfo_claims``: claims to override at userinfo (``None`` removes one);
+- ``require_pkce``: refuse an authorization request without an S256 code challenge (default on);
+- ``send_iss``: name the issuer in the authorization response (RFC 9207; default on).
 
-What the provider received is kept in ``authorize_requests`` and ``token_requests``.
+What the provider received is kept in ``authorize_requests``, ``token_requests`` and
+``logout_requests`` (its ``end_session`` endpoint, RP-initiated logout).
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class Client:
     client_id: str
     client_secret: str
     redirect_uris: set[str] = field(default_factory=set)
+    post_logout_redirect_uris: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -108,8 +115,14 @@ class OidcProvider:
         self.id_token_claims: dict = {}
         self.deny: str | None = None
         self.claimed_issuer: str | None = None
+        self.claims_in_id_token = True
+        self.userinfo_claims: dict = {}
+        self.require_pkce = True
+        self.send_iss = True
         self.authorize_requests: list[dict] = []
         self.token_requests: list[dict] = []
+        self.logout_requests: list[dict] = []
+        self.discovery_requests = 0
         self._grants: dict[str, Grant] = {}
         self._access_tokens: dict[str, Account] = {}
         self._lock = threading.Lock()
@@ -120,6 +133,7 @@ class OidcProvider:
                 Rule("/token", endpoint="token", methods=["POST"]),
                 Rule("/jwks", endpoint="jwks", methods=["GET"]),
                 Rule("/userinfo", endpoint="userinfo", methods=["GET", "POST"]),
+                Rule("/end-session", endpoint="end_session", methods=["GET"]),
             ]
         )
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
@@ -143,8 +157,10 @@ class OidcProvider:
             self._thread.join(5)
         self._server.server_close()
 
-    def register_client(self, client_id: str, client_secret: str, *redirect_uris: str) -> Client:
-        client = Client(client_id, client_secret, set(redirect_uris))
+    def register_client(
+        self, client_id: str, client_secret: str, *redirect_uris: str, post_logout: str = ""
+    ) -> Client:
+        client = Client(client_id, client_secret, set(redirect_uris), {post_logout} - {""})
         self.clients[client_id] = client
         return client
 
@@ -160,6 +176,7 @@ class OidcProvider:
         return response(environ, start_response)
 
     def _discovery(self, request: Request) -> Response:
+        self.discovery_requests += 1
         return _json(
             {
                 "issuer": self.claimed_issuer or self.issuer,
@@ -167,6 +184,8 @@ class OidcProvider:
                 "token_endpoint": f"{self.issuer}/token",
                 "jwks_uri": f"{self.issuer}/jwks",
                 "userinfo_endpoint": f"{self.issuer}/userinfo",
+                "end_session_endpoint": f"{self.issuer}/end-session",
+                "authorization_response_iss_parameter_supported": self.send_iss,
                 "response_types_supported": ["code"],
                 "grant_types_supported": ["authorization_code"],
                 "subject_types_supported": ["public"],
@@ -195,6 +214,8 @@ class OidcProvider:
         def back(**values) -> Response:
             if params.get("state") is not None:
                 values["state"] = params["state"]
+            if self.send_iss:
+                values["iss"] = self.claimed_issuer or self.issuer
             separator = "&" if "?" in redirect_uri else "?"
             return Response(status=302, headers={"Location": redirect_uri + separator + urlencode(values)})
 
@@ -205,6 +226,8 @@ class OidcProvider:
         challenge = params.get("code_challenge")
         if challenge and params.get("code_challenge_method", "plain") != "S256":
             return back(error="invalid_request", error_description="only S256 is supported")
+        if self.require_pkce and not challenge:
+            return back(error="invalid_request", error_description="PKCE is required")
         if self.deny:
             return back(error=self.deny, error_description="The person did not approve")
         code = secrets.token_urlsafe(24)
@@ -281,7 +304,7 @@ class OidcProvider:
             "exp": now + 300,
             "auth_time": now,
             "at_hash": create_half_hash(access_token, "RS256").decode(),
-            **grant.account.claims(),
+            **(grant.account.claims() if self.claims_in_id_token else {"sub": grant.account.subject}),
         }
         if grant.nonce is not None:
             claims["nonce"] = grant.nonce
@@ -311,4 +334,20 @@ class OidcProvider:
                 "invalid_token", "Unknown access token", 401,
                 **{"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        return _json(account.claims())
+        claims = account.claims()
+        for name, value in self.userinfo_claims.items():
+            if value is None:
+                claims.pop(name, None)
+            else:
+                claims[name] = value
+        return _json(claims)
+
+    def _end_session(self, request: Request) -> Response:
+        params = request.args.to_dict()
+        self.logout_requests.append(params)
+        target = params.get("post_logout_redirect_uri")
+        known = {uri for client in self.clients.values() for uri in client.post_logout_redirect_uris}
+        if target and target in known:
+            state = f"?state={params['state']}" if params.get("state") else ""
+            return Response(status=302, headers={"Location": target + state})
+        return Response("Signed out", status=200)

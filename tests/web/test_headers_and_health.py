@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import create_app
 from app.config import ConfigError, load_config
+from app.secret_box import DEV_SECRETS_ENCRYPTION_KEY
 
 
 def test_pages_carry_a_csp_without_inline_script(app, world):
@@ -56,6 +58,19 @@ def test_production_refuses_to_start_without_a_secret_or_a_real_database(monkeyp
     with pytest.raises(ConfigError, match="PUBLIC_URL"):
         load_config()
     monkeypatch.setenv("PUBLIC_URL", "https://concerns.council.example")
+    monkeypatch.delenv("SECRETS_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRETS_ENCRYPTION_KEY"):
+        load_config()
+    monkeypatch.setenv("SECRETS_ENCRYPTION_KEY", "not-a-fernet-key")
+    with pytest.raises(ConfigError, match="SECRETS_ENCRYPTION_KEY.*key 1 is not a Fernet key"):
+        load_config()
+    monkeypatch.setenv("SECRETS_ENCRYPTION_KEY", DEV_SECRETS_ENCRYPTION_KEY)
+    with pytest.raises(ConfigError, match="development SECRETS_ENCRYPTION_KEY"):
+        load_config()
+    monkeypatch.setenv("SECRETS_ENCRYPTION_KEY", f"{Fernet.generate_key().decode()},{DEV_SECRETS_ENCRYPTION_KEY}")
+    with pytest.raises(ConfigError, match="development SECRETS_ENCRYPTION_KEY"):
+        load_config()
+    monkeypatch.setenv("SECRETS_ENCRYPTION_KEY", Fernet.generate_key().decode())
     assert load_config()["SESSION_COOKIE_SECURE"] is True
 
 

@@ -7,6 +7,8 @@ to the provider over HTTP (discovery, token, JWKS) as it would in production.
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -40,6 +42,15 @@ def idp():
         yield provider
 
 
+PUBLIC_URL = "http://portal.test"
+
+
+@pytest.fixture(autouse=True)
+def public_url(app):
+    """The service's public address: redirect URIs are built from it, not from the request."""
+    app.config["PUBLIC_URL"] = PUBLIC_URL
+
+
 @pytest.fixture
 def sso(app, world, idp) -> Sso:
     """Host A signs its staff in through ``idp``; the provider vouches for A's lead officer."""
@@ -51,7 +62,7 @@ def sso(app, world, idp) -> Sso:
         code = authority.code
         db.session.commit()
     redirect_uri = f"http://portal.test/sign-in/sso/{code}/callback"
-    idp.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uri)
+    idp.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uri, post_logout=f"{PUBLIC_URL}/sign-in")
     idp.account = Account(subject="idp-subject-lead", email=world.users["host_a_lead"])
     return Sso(idp=idp, code=code, redirect_uri=redirect_uri)
 
@@ -178,6 +189,15 @@ def test_a_bound_subject_signs_in_again_after_the_email_changes_at_the_provider(
     sso.idp.account = Account(subject="idp-subject-lead", email="renamed@host-a.example")
     response = sign_in_by_sso(second, sso)
     assert response.status_code == 302 and signed_in(second, world.host_a)
+    assert identities(app) == [(world.users["host_a_lead"], sso.idp.issuer, "idp-subject-lead")]
+
+
+def test_once_linked_another_subject_with_the_same_email_is_refused(app, world, sso):
+    assert sign_in_by_sso(app.test_client(), sso).status_code == 302
+    sso.idp.account = Account("a-second-account", world.users["host_a_lead"])
+    browser = app.test_client()
+    assert_refused(sign_in_by_sso(browser, sso), "already linked to another account")
+    assert not signed_in(browser, world.host_a)
     assert identities(app) == [(world.users["host_a_lead"], sso.idp.issuer, "idp-subject-lead")]
 
 
@@ -320,7 +340,6 @@ def test_an_email_of_no_active_staff_member_of_the_authority_is_refused(app, wor
     people = {
         "an unknown email": "nobody@host-a.example",
         "a member of another authority": world.users["host_b_lead"],
-        "a platform admin with no membership": world.users["platform_admin"],
         "a provider account": world.users["provider_a_manager"],
         "a provider account with a membership": "odd@provider-a.example",
         "a deactivated account": lead,
@@ -336,18 +355,21 @@ def test_an_email_of_no_active_staff_member_of_the_authority_is_refused(app, wor
     assert identities(app) == []
 
 
-def test_an_unverified_or_missing_email_is_refused(app, world, sso):
+def test_an_unverified_or_missing_email_is_refused_saying_which_claim(app, world, sso):
     lead = world.users["host_a_lead"]
     accounts = {
-        "email_verified false": Account("idp-subject-lead", lead, email_verified=False),
-        "email_verified 'false'": Account("idp-subject-lead", lead, email_verified="false"),
-        "no email": Account("idp-subject-lead", None),
+        "email_verified false": (Account("idp-subject-lead", lead, email_verified=False), "email_verified"),
+        "email_verified 'false'": (Account("idp-subject-lead", lead, email_verified="false"), "email_verified"),
+        "email_verified absent": (Account("idp-subject-lead", lead, email_verified=None), "email_verified"),
+        "no email": (Account("idp-subject-lead", None), "the email claim"),
     }
-    for name, account in accounts.items():
-        sso.idp.account = account
-        browser = app.test_client()
-        assert_refused(sign_in_by_sso(browser, sso), "not set up to use this service")
-        assert not signed_in(browser, world.host_a), name
+    for in_id_token in (True, False):
+        sso.idp.claims_in_id_token = in_id_token
+        for name, (account, claim) in accounts.items():
+            sso.idp.account = account
+            browser = app.test_client()
+            assert_refused(sign_in_by_sso(browser, sso), claim)
+            assert not signed_in(browser, world.host_a), name
     assert identities(app) == []
 
 
@@ -418,3 +440,375 @@ def test_a_provider_that_goes_down_before_the_callback_gives_a_clear_page(
     assert response.status_code == 502
     assert "You could not be signed in" in response.get_data(as_text=True)
     assert not signed_in(client, world.host_a)
+
+
+# --- PKCE, and claims a conformant provider keeps at userinfo --------------------------------
+
+
+def test_every_authorization_request_carries_a_pkce_challenge_the_token_request_proves(
+    app, world, sso, client
+):
+    import base64
+    import hashlib
+
+    asked = parse_qs(urlsplit(start(client, sso)).query)
+    assert asked["code_challenge_method"] == ["S256"]
+    client.get(visit_provider(with_query(start(client, sso))))
+    [token_request] = sso.idp.token_requests
+    digest = hashlib.sha256(token_request["code_verifier"].encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    assert challenge == sso.idp.authorize_requests[-1]["code_challenge"]
+    assert signed_in(client, world.host_a)
+
+
+def test_email_and_name_are_read_from_userinfo_when_the_id_token_lacks_them(
+    app, world, sso, client
+):
+    sso.idp.claims_in_id_token = False  # as OIDC Core 5.4 providers and Entra ID do
+    response = sign_in_by_sso(client, sso)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert signed_in(client, world.host_a)
+    assert identities(app) == [(world.users["host_a_lead"], sso.idp.issuer, "idp-subject-lead")]
+
+
+def test_userinfo_about_another_subject_is_not_believed(app, world, sso, client):
+    sso.idp.claims_in_id_token = False
+    sso.idp.userinfo_claims = {"sub": "someone-else"}
+    assert_refused(sign_in_by_sso(client, sso), "could not be verified")
+    assert not signed_in(client, world.host_a)
+    assert identities(app) == []
+
+
+def test_a_missing_email_verified_counts_only_where_the_authority_trusts_its_provider(
+    app, world, sso
+):
+    sso.idp.account = Account("idp-subject-lead", world.users["host_a_lead"], email_verified=None)
+    assert_refused(sign_in_by_sso(app.test_client(), sso), "email_verified")
+    # Entra ID's optional claim "email domain owner verified" vouches as email_verified does.
+    sso.idp.id_token_claims = {"xms_edov": True}
+    browser = app.test_client()
+    assert sign_in_by_sso(browser, sso).status_code == 302 and signed_in(browser, world.host_a)
+
+    with app.app_context():
+        db.session.execute(db.delete(UserIdentity))
+        db.session.get(Authority, world.host_a).oidc_emails_verified = True
+        db.session.commit()
+    sso.idp.id_token_claims = {}
+    browser = app.test_client()
+    assert sign_in_by_sso(browser, sso).status_code == 302 and signed_in(browser, world.host_a)
+    # A provider saying "not verified" is believed even then.
+    with app.app_context():
+        db.session.execute(db.delete(UserIdentity))
+        db.session.commit()
+    sso.idp.account = Account("idp-subject-lead", world.users["host_a_lead"], email_verified=False)
+    assert_refused(sign_in_by_sso(app.test_client(), sso), "email_verified")
+
+
+def test_an_entra_id_account_is_bound_by_tenant_and_object_id(app, world, sso):
+    sso.idp.id_token_claims = {"tid": "council-tenant", "oid": "object-1"}
+    assert sign_in_by_sso(app.test_client(), sso).status_code == 302
+    assert identities(app) == [
+        (world.users["host_a_lead"], sso.idp.issuer, "council-tenant/object-1")
+    ]
+    # A new app registration changes sub; the object id, and so the binding, stays.
+    sso.idp.account = Account("another-pairwise-sub", "renamed@host-a.example")
+    browser = app.test_client()
+    assert sign_in_by_sso(browser, sso).status_code == 302 and signed_in(browser, world.host_a)
+
+
+def test_no_identity_is_ever_bound_to_a_platform_administrator(app, world, sso):
+    admin_email = world.users["platform_admin"]
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == admin_email))
+        factories.member(db.session.get(Authority, world.host_a), person=admin)
+        db.session.commit()
+        admin_id = admin.id
+    sso.idp.account = Account("idp-subject-admin", admin_email)
+    browser = app.test_client()
+    assert_refused(sign_in_by_sso(browser, sso), "Platform administrators sign in with")
+    assert not signed_in(browser, world.host_a)
+    assert identities(app) == []
+    # Nor does an identity bound some other way open the platform through the provider.
+    with app.app_context():
+        db.session.add(UserIdentity(user_id=admin_id, issuer=sso.idp.issuer, subject="idp-subject-admin"))
+        db.session.commit()
+    browser = app.test_client()
+    assert_refused(sign_in_by_sso(browser, sso), "Platform administrators sign in with")
+    assert browser.get("/admin/").status_code == 302
+
+
+# --- the callback: state first, then anything else it says ----------------------------------
+
+
+def test_the_provider_error_is_ignored_until_the_state_is_checked(app, world, sso, client):
+    start(client, sso)
+    response = client.get(
+        f"/sign-in/sso/{sso.code}/callback", query_string={"error": "access_denied", "state": "forged"}
+    )
+    assert_refused(response, "not started from this browser")
+    assert "access_denied" not in response.get_data(as_text=True)
+
+
+def test_an_error_description_is_neither_shown_nor_logged_raw(app, world, sso, client, caplog):
+    authorize_url = start(client, sso)
+    state = parse_qs(urlsplit(authorize_url).query)["state"][0]
+    description = "Call <b>0800</b>\nFAKE LOG LINE: admin signed in"
+    response = client.get(
+        f"/sign-in/sso/{sso.code}/callback",
+        query_string={"error": "access_denied", "error_description": description, "state": state},
+    )
+    assert_refused(response, "(access_denied)")
+    body = response.get_data(as_text=True)
+    assert "0800" not in body and "<b>" not in body
+    logged = [r.getMessage() for r in caplog.records if "access_denied" in r.getMessage()]
+    assert logged and all("\n" not in line for line in logged)
+    assert sso.idp.token_requests == []
+
+
+def test_an_authorization_response_from_another_issuer_is_refused(app, world, sso, client):
+    callback = visit_provider(start(client, sso))
+    assert parse_qs(urlsplit(callback).query)["iss"] == [sso.idp.issuer]
+    assert_refused(
+        client.get(with_query(callback, iss="https://login.another-council.example")),
+        "not the one set for your authority",
+    )
+    # A provider that announces the iss parameter must send it (RFC 9207 section 2.4).
+    callback = visit_provider(start(client, sso))
+    parts = urlsplit(callback)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items() if k != "iss"}
+    assert_refused(client.get(urlunsplit(parts._replace(query=urlencode(query)))), "not the one set")
+    assert sso.idp.token_requests == []
+    assert not signed_in(client, world.host_a)
+
+
+def test_abandoned_starts_are_pruned_so_the_cookie_stays_small(app, world, sso, client):
+    first = start(client, sso)
+    for _ in range(40):
+        client.get(f"/sign-in/sso/{sso.code}", query_string={"next": "/authorities/" + "x" * 3000})
+    last = start(client, sso)
+    assert len(client.get_cookie("pcp_session", domain="portal.test").value) < 3000
+    with client.session_transaction() as session:
+        assert sum(key.startswith("_state_") for key in session) <= 3
+    assert_refused(client.get(visit_provider(first)), "not started from this browser")
+    assert client.get(visit_provider(last)).status_code == 302
+    assert signed_in(client, world.host_a)
+
+
+def test_a_start_older_than_an_hour_is_refused(app, world, sso, client):
+    callback = visit_provider(start(client, sso))
+    with client.session_transaction() as session:
+        [key] = [k for k in session if k.startswith("_state_")]
+        session[key] = {**session[key], "exp": time.time() - 1}
+    assert_refused(client.get(callback), "not started from this browser")
+    assert sso.idp.token_requests == []
+
+
+def test_provider_metadata_is_fetched_again_once_it_is_older_than_the_setting(app, world, sso):
+    sign_in_by_sso(app.test_client(), sso)
+    sign_in_by_sso(app.test_client(), sso)
+    assert sso.idp.discovery_requests == 1
+    app.config["OIDC_METADATA_MAX_AGE_SECONDS"] = 0
+    browser = app.test_client()
+    assert sign_in_by_sso(browser, sso).status_code == 302 and signed_in(browser, world.host_a)
+    assert sso.idp.discovery_requests > 1
+
+
+def test_each_sso_sign_in_and_each_new_link_is_an_audit_event(app, world, sso):
+    from app.audit.models import AuditEvent
+
+    sign_in_by_sso(app.test_client(), sso)
+    sign_in_by_sso(app.test_client(), sso)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("sso.%")).order_by(AuditEvent.id)
+        ).all()
+        lead_id = db.session.scalar(select(User.id).where(User.email == world.users["host_a_lead"]))
+    assert [e.action for e in events] == ["sso.identity_linked", "sso.signed_in", "sso.signed_in"]
+    assert all(e.actor_user_id == lead_id and e.tenant_id == world.host_a for e in events)
+    assert events[0].new_values["subject"] == "idp-subject-lead"
+
+
+# --- one authority per SSO sign-in ----------------------------------------------------------
+
+
+def _also_member_of_host_b(app, world) -> str:
+    with app.app_context():
+        lead = db.session.scalar(select(User).where(User.email == world.users["host_a_lead"]))
+        host_b = db.session.get(Authority, world.host_b)
+        factories.member(host_b, person=lead)
+        db.session.commit()
+        return host_b.code
+
+
+def test_an_sso_session_of_one_authority_cannot_open_another(app, world, sso, client):
+    code_b = _also_member_of_host_b(app, world)
+    password_browser = sign_in(app.test_client(), world.users["host_a_lead"])
+    assert signed_in(password_browser, world.host_b)  # the person really is a member of B
+
+    assert sign_in_by_sso(client, sso).status_code == 302
+    assert signed_in(client, world.host_a)
+    response = client.get(f"/authorities/{world.host_b}/")
+    assert response.status_code == 302
+    assert response.location.startswith(f"/sign-in?authority={code_b}&next=")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "cannot open Host B County Council" in page
+    assert client.get(f"/authorities/{world.host_b}/cases/{world.case_b}").status_code == 302
+    token = csrf_token(client, f"/authorities/{world.host_a}/")
+    post = client.post(f"/authorities/{world.host_b}/users/1/deactivate", data={"csrf_token": token})
+    assert post.status_code == 302 and post.location == f"/sign-in?authority={code_b}"
+
+    # Signing in with B's own credentials (its password sign-in here) opens B.
+    response = client.post(
+        response.location,
+        data={"email": world.users["host_a_lead"], "password": factories.PASSWORD,
+              "csrf_token": csrf_token(client, response.location)},
+    )
+    assert response.status_code == 302 and response.location == f"/authorities/{world.host_b}/"
+    assert signed_in(client, world.host_b)
+
+
+def test_another_authoritys_sso_opens_that_authority_only(app, world, sso, client):
+    code_b = _also_member_of_host_b(app, world)
+    with app.app_context():
+        host_b = db.session.get(Authority, world.host_b)
+        host_b.oidc_issuer, host_b.oidc_client_id = sso.idp.issuer, "host-b-portal"
+        host_b.oidc_client_secret = "host-b-secret"
+        db.session.commit()
+    sso.idp.register_client("host-b-portal", "host-b-secret", f"{PUBLIC_URL}/sign-in/sso/{code_b}/callback")
+    assert sign_in_by_sso(client, sso).status_code == 302
+    redirect_to_b = client.get(f"/authorities/{world.host_b}/").location
+    page = client.get(redirect_to_b).get_data(as_text=True)
+    next_path = parse_qs(urlsplit(redirect_to_b).query)["next"][0]
+    assert f'href="/sign-in/sso/{code_b}?next=' in page
+
+    response = client.get(f"/sign-in/sso/{code_b}", query_string={"next": next_path})
+    response = client.get(visit_provider(response.location))
+    assert response.status_code == 302 and response.location == next_path
+    assert signed_in(client, world.host_b)
+    assert not signed_in(client, world.host_a)
+
+
+# --- sign-out ends the provider's session too -----------------------------------------------
+
+
+class SignedOut:
+    """Where sign-out sent the browser: ``location`` (the provider's page, or ours)."""
+
+    def __init__(self, response):
+        self.status_code = response.status_code
+        if response.status_code == 302:
+            self.location = response.location
+        else:
+            # A page that moves on by itself: a redirect would break the form's CSP.
+            body = response.get_data(as_text=True)
+            match = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', body)
+            assert match, body
+            link = re.search(r'id="provider-sign-out" href="([^"]+)"', body)
+            assert link and link.group(1) == match.group(1)
+            self.location = html.unescape(match.group(1))
+
+
+def sign_out(client, authority_id: int) -> SignedOut:
+    token = csrf_token(client, f"/authorities/{authority_id}/")
+    return SignedOut(client.post("/sign-out", data={"csrf_token": token}))
+
+
+def test_sign_out_ends_the_provider_session_through_its_end_session_endpoint(
+    app, world, sso, client
+):
+    assert sign_in_by_sso(client, sso).status_code == 302
+    response = sign_out(client, world.host_a)
+    assert response.status_code == 200
+    assert response.location.startswith(f"{sso.idp.issuer}/end-session?")
+    asked = parse_qs(urlsplit(response.location).query)
+    assert asked["post_logout_redirect_uri"] == [f"{PUBLIC_URL}/sign-in"]
+    assert asked["client_id"] == [CLIENT_ID]
+    hint = asked["id_token_hint"][0]
+    with client.session_transaction() as session:
+        assert not session.get("_user_id")
+    assert not signed_in(client, world.host_a)
+    # The provider ends its session and sends the browser back to the sign-in page.
+    back = requests.get(response.location, allow_redirects=False, timeout=5)
+    assert back.headers["Location"].startswith(f"{PUBLIC_URL}/sign-in")
+    assert sso.idp.logout_requests[-1]["id_token_hint"] == hint
+
+
+def test_a_password_session_signs_out_locally(app, world, sso):
+    browser = sign_in(app.test_client(), world.users["host_a_lead"])
+    response = sign_out(browser, world.host_a)
+    assert response.location == "/sign-in"
+    assert sso.idp.logout_requests == []
+
+
+def test_a_large_id_token_stays_out_of_the_cookie_and_logout_still_reaches_the_provider(
+    app, world, sso, client
+):
+    sso.idp.id_token_claims = {"groups": [f"group-{n:04d}-{'x' * 30}" for n in range(60)]}
+    assert sign_in_by_sso(client, sso).status_code == 302
+    assert len(client.get_cookie("pcp_session", domain="portal.test").value) < 3000
+    response = sign_out(client, world.host_a)
+    asked = parse_qs(urlsplit(response.location).query)
+    assert "id_token_hint" not in asked and asked["client_id"] == [CLIENT_ID]
+
+
+def test_sign_out_while_the_provider_is_down_still_signs_out_here(app, world, sso, client):
+    assert sign_in_by_sso(client, sso).status_code == 302
+    app.config["OIDC_METADATA_MAX_AGE_SECONDS"] = 0
+    sso.idp.stop()
+    response = sign_out(client, world.host_a)
+    assert response.location == "/sign-in"
+    assert not signed_in(client, world.host_a)
+
+
+# --- the client secret: encrypted at rest, never shown, keys rotated ------------------------
+
+
+def _stored_secret(app, authority_id: int) -> str:
+    with app.app_context():
+        return db.session.execute(
+            db.text("select oidc_client_secret_encrypted from authority where id = :id"),
+            {"id": authority_id},
+        ).scalar_one()
+
+
+def test_the_client_secret_is_stored_encrypted_and_never_shown(app, world, sso):
+    from cryptography.fernet import Fernet
+
+    stored = _stored_secret(app, world.host_a)
+    assert CLIENT_SECRET not in stored
+    assert Fernet(app.config["SECRETS_ENCRYPTION_KEY"]).decrypt(stored.encode()).decode() == CLIENT_SECRET
+
+    app.config["PUBLIC_URL"] = "https://concerns.council.example/portal"
+    admin = sign_in(app.test_client(), world.users["platform_admin"])
+    page = admin.get(f"/admin/authorities/{world.host_a}").get_data(as_text=True)
+    assert f"https://concerns.council.example/portal/sign-in/sso/{sso.code}/callback" in page
+    assert re.search(r">\s*https://concerns\.council\.example/portal/sign-in\s*<", page)
+    path = f"/admin/authorities/{world.host_a}/edit"
+    form_page = admin.get(path).get_data(as_text=True)
+    assert f"/portal/sign-in/sso/{sso.code}/callback" in form_page
+    refused = admin.post(path, data={
+        "name": "", "code": sso.code, "kind": "local_authority", "oidc_issuer": sso.idp.issuer,
+        "oidc_client_id": CLIENT_ID, "oidc_client_secret": "typed-new-secret",
+        "csrf_token": csrf_token(admin, path),
+    })
+    assert refused.status_code == 200
+    for body in (page, form_page, refused.get_data(as_text=True)):
+        assert CLIENT_SECRET not in body and stored not in body and "typed-new-secret" not in body
+
+
+def test_secrets_move_to_a_new_key_with_rotate_secrets(app, world, sso):
+    from cryptography.fernet import Fernet
+
+    old_key, new_key = app.config["SECRETS_ENCRYPTION_KEY"], Fernet.generate_key().decode()
+    app.config["SECRETS_ENCRYPTION_KEY"] = f"{new_key},{old_key}"
+    result = app.test_cli_runner().invoke(args=["rotate-secrets"])
+    assert "1 secret(s) re-encrypted" in result.output, result.output
+    assert Fernet(new_key).decrypt(_stored_secret(app, world.host_a).encode()).decode() == CLIENT_SECRET
+    app.config["SECRETS_ENCRYPTION_KEY"] = new_key
+    browser = app.test_client()
+    assert sign_in_by_sso(browser, sso).status_code == 302 and signed_in(browser, world.host_a)
+    # Under a key that cannot read it, SSO says it is unavailable rather than failing.
+    app.config["SECRETS_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+    response = app.test_client().get(f"/sign-in/sso/{sso.code}")
+    assert response.status_code == 503
+    assert "not available" in response.get_data(as_text=True)
