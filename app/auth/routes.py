@@ -8,8 +8,7 @@ from flask_login import current_user
 from app.auth import sso
 from app.auth.access import public, staff
 from app.auth.models import Realm
-from app.auth.sign_in_flow import end_session, password_sign_in, sign_in_limit, start_session
-from app.extensions import limiter
+from app.auth.sign_in_flow import end_session, password_sign_in, sign_in_rate_limit, start_session
 from app.tenants.services import home_for_staff
 
 bp = Blueprint("auth", __name__)
@@ -26,7 +25,7 @@ def index():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@sign_in_rate_limit
 @public
 def sign_in():
     form, done = password_sign_in(Realm.STAFF, home_for_staff)

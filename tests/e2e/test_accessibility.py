@@ -331,7 +331,7 @@ def test_sign_in_pages_and_their_error_summary_have_no_axe_violations(page, path
 
 @pytest.mark.parametrize(
     "path",
-    ["/no-such-page", "/invitations/not-a-real-token", "/provider/set-password/not-a-real-token"],
+    ["/no-such-page", "/invitations/not-a-real-token", "/provider/invitations/not-a-real-token"],
 )
 def test_not_found_pages_have_no_axe_violations(page, path):
     response = page.goto(path)
