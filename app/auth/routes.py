@@ -8,7 +8,13 @@ from flask_login import current_user
 from app.auth import sso
 from app.auth.access import public, staff
 from app.auth.models import Realm
-from app.auth.sign_in_flow import end_session, password_sign_in, sign_in_rate_limit, start_session
+from app.auth.sign_in_flow import (
+    end_session,
+    password_change,
+    password_sign_in,
+    sign_in_rate_limit,
+    start_session,
+)
 from app.tenants.services import home_for_staff
 
 bp = Blueprint("auth", __name__)
@@ -65,3 +71,11 @@ def sso_failed(failure: sso.SsoFailure):
 @staff
 def account():
     return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@sign_in_rate_limit
+@staff
+def change_password():
+    form, done = password_change(url_for("auth.account"))
+    return done or render_template("auth/change_password.html", form=form)

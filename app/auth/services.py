@@ -60,6 +60,17 @@ def change_password(user: User, password: str, *, reason: str = "password_change
     sessions.end_sessions_of(user.id, reason)
 
 
+def change_own_password(user: User, current: str, new: str) -> str | None:
+    """Change a signed-in user's password after checking the current one; return why not."""
+    if not user.password_hash:
+        return "Your account signs in through your authority's sign-in service and has no password here"
+    if not verify_password(user.password_hash, current):
+        return "Your current password is not correct"
+    change_password(user, new)
+    db.session.commit()
+    return None
+
+
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     return sessions.user_for_token(session_token)

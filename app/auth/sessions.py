@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.auth.models import User, UserSession
 from app.db import utcnow
@@ -23,6 +23,8 @@ from app.extensions import db
 # Writing last_seen_at on every request would be a write per page view; a minute is precise
 # enough for an idle lifetime counted in minutes or hours.
 TOUCH_INTERVAL = timedelta(seconds=60)
+# Ended and run-out rows are kept this long (for a person investigating a sign-in), then go.
+KEEP_ENDED = timedelta(days=30)
 
 
 def _hash(token: str) -> str:
@@ -38,6 +40,7 @@ def open_session(user: User) -> str:
     """Record a new session for the user (in the caller's transaction); return its raw id."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    db.session.execute(delete(UserSession).where(UserSession.last_seen_at < now - KEEP_ENDED))
     db.session.add(
         UserSession(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now)
     )

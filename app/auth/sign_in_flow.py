@@ -10,10 +10,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import sessions
-from app.auth.forms import SignInForm
+from app.auth.forms import ChangePasswordForm, SignInForm
 from app.auth.models import Realm, User
 from app.auth.redirects import safe_next
-from app.auth.services import check_password_sign_in
+from app.auth.services import change_own_password, check_password_sign_in
 from app.extensions import db, limiter
 
 NOT_CORRECT = "The email address or password is not correct"
@@ -71,3 +71,22 @@ def password_sign_in(realm: Realm, home: Callable[[User], str]):
         return form, redirect(safe_next(request.args.get("next")) or home(result.user))
     form.password.errors = [_wait_message(result.wait_seconds) if result.wait_seconds else NOT_CORRECT]
     return form, None
+
+
+def password_change(done_url: str):
+    """Check the change-password form; return (form, redirect response or None).
+
+    A new password ends every session of the user, this one included; this browser then gets a
+    fresh session, so the person carries on while every other copy of their cookie is dead.
+    """
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return form, None
+    user = current_user._get_current_object()
+    problem = change_own_password(user, form.current.data, form.password.data)
+    if problem:
+        form.current.errors = [problem]
+        return form, None
+    start_session(user)
+    flash("Your password has been changed. You have been signed out everywhere else.")
+    return form, redirect(done_url)

@@ -10,7 +10,13 @@ from app.auth.forms import SetPasswordForm
 from app.auth.invitation_tokens import same_email
 from app.auth.models import Realm
 from app.auth.services import find_user_by_email
-from app.auth.sign_in_flow import end_session, password_sign_in, sign_in_rate_limit, start_session
+from app.auth.sign_in_flow import (
+    end_session,
+    password_change,
+    password_sign_in,
+    sign_in_rate_limit,
+    start_session,
+)
 from app.cases.services import cases_of_provider
 from app.provider_portal import services
 from app.tenants.forms import ConfirmForm
@@ -38,6 +44,14 @@ def sign_in():
 @public
 def sign_out():
     return end_session(url_for("provider_portal.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@sign_in_rate_limit
+@provider_user()
+def change_password():
+    form, done = password_change(url_for("provider_portal.home"))
+    return done or render_template("auth/change_password.html", form=form)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.auth import invitation_tokens as tokens
@@ -115,7 +116,12 @@ def create_account(invitation: ProviderInvitation, password: str) -> User | str:
         password_hash=hash_password(password),
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same email was taken a moment ago (a double submit): never join the other account.
+        db.session.rollback()
+        return "An account with this email address already exists. Sign in to accept."
     _join(invitation, user)
     return user
 

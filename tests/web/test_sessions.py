@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from app.auth.models import User, UserSession
 from app.db import utcnow
 from app.extensions import db
+from tests.factories import PASSWORD
 from tests.support.clients import csrf_token, sign_in
 
 COOKIE = "pcp_session"
@@ -129,3 +130,32 @@ def test_use_within_the_idle_lifetime_keeps_a_session_going(app, world):
         row = db.session.scalar(select(UserSession))
         seen = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=utcnow().tzinfo)
         assert utcnow() - seen < timedelta(minutes=1)
+
+
+def test_changing_your_password_signs_you_out_everywhere_else(app, world):
+    email = world.users["host_a_lead"]
+    client = sign_in(app.test_client(), email)
+    other_browser = sign_in(app.test_client(), email)
+    path = "/account/password"
+    wrong = client.post(path, data={"current": "not it", "password": "a brand new password",
+                                    "confirm": "a brand new password", "csrf_token": csrf_token(client, path)})
+    assert "Your current password is not correct" in wrong.get_data(as_text=True)
+    assert not _signed_out(other_browser, world)
+    response = client.post(path, data={"current": PASSWORD, "password": "a brand new password",
+                                       "confirm": "a brand new password", "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    assert client.get(_home(world)).status_code == 200  # this browser carries on
+    assert _signed_out(other_browser, world)
+    sign_in(app.test_client(), email, password="a brand new password")
+
+
+def test_a_provider_user_changes_their_password(app, world):
+    email = world.users["provider_a_manager"]
+    client = sign_in(app.test_client(), email, provider=True)
+    thief = _copy_of(client, app)
+    path = "/provider/account/password"
+    response = client.post(path, data={"current": PASSWORD, "password": "a brand new password",
+                                       "confirm": "a brand new password", "csrf_token": csrf_token(client, path)})
+    assert response.location.endswith("/provider/")
+    assert client.get("/provider/").status_code == 200
+    assert thief.get("/provider/").status_code == 302
