@@ -130,9 +130,17 @@ def join(invitation: ProviderInvitation, user: User) -> str | None:
     """Accept an invitation for the signed-in account it was sent to; return why not, if not."""
     if not tokens.same_email(user, invitation.email):
         return "This invitation was sent to another email address."
+    problem = account_problem(user)
+    if problem:
+        return problem
+    _join(invitation, user)
+    return None
+
+
+def account_problem(user: User) -> str | None:
+    """Why an existing account cannot join a provider, or None."""
     if user.realm is not Realm.PROVIDER or not user.active:
         return "This account cannot join a provider. Contact the administrator who invited you."
-    _join(invitation, user)
     return None
 
 

@@ -143,10 +143,13 @@ def accept_invitation(token: str):
         return render_template("tenants/invitation_invalid.html"), 404
     visitor = current_user if current_user.is_authenticated else None
     if visitor is not None and not same_email(visitor, invitation.email):
-        return render_template("auth/invitation_other_account.html", email=invitation.email), 403
-    if visitor is None and find_user_by_email(invitation.email) is not None:
+        return render_template("auth/invitation_other_account.html"), 403
+    account = find_user_by_email(invitation.email) if visitor is None else None
+    if account is not None:
+        # An existing account is never changed from a link: its owner signs in and accepts.
         return render_template(
             "auth/invitation_sign_in.html",
+            problem=services.account_problem(account),
             sign_in_url=url_for("auth.sign_in", next=request.path),
         )
     if visitor is not None:

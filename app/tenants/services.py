@@ -174,9 +174,17 @@ def join(invitation: Invitation, user: User) -> str | None:
     """Accept an invitation for the signed-in account it was sent to; return why not, if not."""
     if not same_email(user, invitation.email):
         return "This invitation was sent to another email address."
+    problem = account_problem(user)
+    if problem:
+        return problem
+    _join(invitation, user)
+    return None
+
+
+def account_problem(user: User) -> str | None:
+    """Why an existing account cannot join an authority, or None."""
     if user.realm is not Realm.STAFF or not user.active:
         return "This account cannot join an authority. Contact the administrator who invited you."
-    _join(invitation, user)
     return None
 
 
