@@ -99,13 +99,3 @@ def end_session(token: str | None, reason: str = "signed_out") -> None:
 def end_sessions_of(user_id: int, reason: str) -> None:
     """End every session of a user (in the caller's transaction), wherever they are."""
     _end(UserSession.user_id == user_id, reason)
-
-
-def live_session_count(user_id: int) -> int:
-    return len(
-        db.session.scalars(
-            select(UserSession.id).where(
-                UserSession.user_id == user_id, UserSession.ended_at.is_(None)
-            )
-        ).all()
-    )
