@@ -60,12 +60,20 @@ def change_password(user: User, password: str, *, reason: str = "password_change
     sessions.end_sessions_of(user.id, reason)
 
 
-def change_own_password(user: User, current: str, new: str) -> str | None:
-    """Change a signed-in user's password after checking the current one; return why not."""
+def change_own_password(user: User, current: str, new: str, address: str) -> str | None:
+    """Change a signed-in user's password after checking the current one; return why not.
+
+    Wrong current passwords count with the sign-in failures of the same (email, address) pair,
+    so a stolen session cannot be used to guess the password behind it.
+    """
     if not user.password_hash:
         return "Your account signs in through your authority's sign-in service and has no password here"
+    if throttle.wait_seconds(user.email, address):
+        return "There have been too many attempts from your network. Try again later"
     if not verify_password(user.password_hash, current):
+        throttle.record_failure(user.email, address)
         return "Your current password is not correct"
+    throttle.clear(user.email, address)
     change_password(user, new)
     db.session.commit()
     return None

@@ -83,7 +83,9 @@ def password_change(done_url: str):
     if not form.validate_on_submit():
         return form, None
     user = current_user._get_current_object()
-    problem = change_own_password(user, form.current.data, form.password.data)
+    problem = change_own_password(
+        user, form.current.data, form.password.data, get_remote_address()
+    )
     if problem:
         form.current.errors = [problem]
         return form, None

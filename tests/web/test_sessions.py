@@ -159,3 +159,19 @@ def test_a_provider_user_changes_their_password(app, world):
     assert response.location.endswith("/provider/")
     assert client.get("/provider/").status_code == 200
     assert thief.get("/provider/").status_code == 302
+
+
+def test_guessing_the_current_password_is_slowed_like_sign_in(app, world):
+    client = sign_in(app.test_client(), world.users["host_a_lead"])
+    path = "/account/password"
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"]):
+        client.post(path, data={"current": "a guess", "password": "a brand new password",
+                                "confirm": "a brand new password", "csrf_token": csrf_token(client, path)})
+    response = client.post(path, data={"current": PASSWORD, "password": "a brand new password",
+                                       "confirm": "a brand new password", "csrf_token": csrf_token(client, path)})
+    assert "too many attempts" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == world.users["host_a_lead"]))
+        from app.auth.passwords import verify_password
+
+        assert verify_password(user.password_hash, PASSWORD)
