@@ -52,7 +52,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env != "development"),
         "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+        # A session ends after this long unused (idle) and, however busy, this long after
+        # sign-in (absolute); both are checked on the server (app.auth.sessions).
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int("SESSION_LIFETIME_MINUTES", 480)),
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
         # Werkzeug refuses larger bodies with 413 before a view runs.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": _int("MAX_FORM_MEMORY_SIZE", 500 * 1024),
@@ -62,6 +65,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
         "SIGN_IN_MAX_FAILURES": _int("SIGN_IN_MAX_FAILURES", 5),
+        "SIGN_IN_FIRST_DELAY_SECONDS": _int("SIGN_IN_FIRST_DELAY_SECONDS", 30),
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
         "INVITATION_MAX_AGE_HOURS": _int("INVITATION_MAX_AGE_HOURS", 72),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2026"),

@@ -16,7 +16,7 @@ from app.admin.forms import (
 )
 from app.auth import sso
 from app.auth.access import platform_admin
-from app.provider_portal.services import password_link
+from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,10 +60,10 @@ def show_authority(authority_ref: int):
     authority = _authority_or_404(authority_ref)
     form = FirstAdminForm()
     if form.validate_on_submit():
-        link = services.invite_first_admin(
+        services.invite_first_admin(
             authority, name=form.name.data, email=form.email.data, by=current_user
         )
-        return render_template("tenants/invited.html", link=link, email=form.email.data)
+        return render_template("tenants/invited.html", email=form.email.data)
     members, invitations = services.members_of(authority, admin=current_user)
     return render_template(
         "admin/authority.html",
@@ -73,7 +73,25 @@ def show_authority(authority_ref: int):
         form=form,
         redirect_uri=sso.redirect_uri(authority),
         post_logout_redirect_uri=sso.post_logout_redirect_uri(),
+        confirm=ConfirmForm(),
     )
+
+
+@bp.route(
+    "/authorities/<int:authority_ref>/invitations/<int:invitation_id>/revoke", methods=["POST"]
+)
+@platform_admin
+def revoke_authority_invitation(authority_ref: int, invitation_id: int):
+    authority = _authority_or_404(authority_ref)
+    invitation = services.get_authority_invitation(authority, invitation_id, admin=current_user)
+    if invitation is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    email = invitation.email
+    services.revoke_authority_invitation(invitation, by=current_user)
+    flash(f"The invitation to {email} has been revoked.")
+    return redirect(url_for("admin.show_authority", authority_ref=authority.id))
 
 
 @bp.route("/authorities/<int:authority_ref>/edit", methods=["GET", "POST"])
@@ -127,8 +145,26 @@ def _provider_or_404(provider_id: int):
 def show_provider(provider_id: int):
     provider = _provider_or_404(provider_id)
     return render_template(
-        "admin/provider.html", provider=provider, users=services.provider_users(provider)
+        "admin/provider.html",
+        provider=provider,
+        users=services.provider_users(provider),
+        invitations=services.pending_provider_invitations(provider),
+        confirm=ConfirmForm(),
     )
+
+
+@bp.route("/providers/<int:provider_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@platform_admin
+def revoke_provider_invitation(provider_id: int, invitation_id: int):
+    provider = _provider_or_404(provider_id)
+    invitation = services.get_provider_invitation(provider, invitation_id)
+    if invitation is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.revoke_provider_invitation(invitation, by=current_user)
+    flash(f"The invitation to {invitation.email} has been revoked.")
+    return redirect(url_for("admin.show_provider", provider_id=provider.id))
 
 
 @bp.route("/providers/<int:provider_id>/locations/new", methods=["GET", "POST"])
@@ -157,13 +193,11 @@ def new_provider_user(provider_id: int):
     provider = _provider_or_404(provider_id)
     form = ProviderUserForm()
     if form.validate_on_submit():
-        outcome = services.add_provider_user(
+        outcome = services.invite_provider_user(
             provider, name=form.name.data, email=form.email.data, role=form.role.data, by=current_user
         )
         if isinstance(outcome, str):
             form.email.errors = [outcome]
         else:
-            return render_template(
-                "tenants/invited.html", link=password_link(outcome), email=outcome.email
-            )
+            return render_template("tenants/invited.html", email=outcome.email)
     return render_template("admin/provider_user_form.html", form=form, provider=provider)

@@ -10,12 +10,10 @@ from sqlalchemy import func, select
 
 from app import secret_box
 from app.audit.services import record
-from app.auth.models import Realm, User
-from app.auth.services import find_user_by_email, normalise_email
+from app.auth.models import User
 from app.extensions import db
-from app.jobs.outbox import enqueue_email
-from app.provider_portal.services import password_link
-from app.providers.models import Location, Provider, ProviderMembership, ProviderRole
+from app.provider_portal import services as provider_invitations
+from app.providers.models import Location, Provider, ProviderInvitation, ProviderMembership
 from app.tenants import services as tenant_services
 from app.tenants.models import Authority, AuthorityKind, Role
 from app.tenants.scoping import Scope, scoped_as
@@ -119,9 +117,9 @@ def members_of(authority: Authority, *, admin: User):
     return members, invitations
 
 
-def invite_first_admin(authority: Authority, *, name: str, email: str, by: User) -> str:
+def invite_first_admin(authority: Authority, *, name: str, email: str, by: User) -> None:
     with _as_admin_of(authority.id, by):
-        return tenant_services.invite(
+        tenant_services.invite(
             authority.id, email=email, name=name, roles=[Role.TENANT_ADMIN], invited_by=by
         )
 
@@ -182,32 +180,33 @@ def provider_users(provider: Provider) -> list[ProviderMembership]:
     )
 
 
-def add_provider_user(provider: Provider, *, name: str, email: str, role: str, by: User) -> User | str:
-    """Create a provider-realm account in the organisation; return it or why not."""
-    existing = find_user_by_email(email)
-    if existing is not None:
-        return "An account with this email address already exists"
-    user = User(email=normalise_email(email), name=name, realm=Realm.PROVIDER)
-    db.session.add(user)
-    db.session.flush()
-    membership = ProviderMembership(provider_id=provider.id, user_id=user.id, role=ProviderRole(role))
-    db.session.add(membership)
-    record(
-        db.session,
-        action="provider_user.created",
-        obj=membership,
-        tenant_id=None,
-        actor_user_id=by.id,
-        new={"provider_id": provider.id, "email": user.email, "role": role},
-    )
-    enqueue_email(
-        db.session,
-        tenant_id=None,
-        template="provider_password",
-        recipient=user.email,
-        key=f"provider-password:{user.id}:{user.session_nonce}",
-        created_by_id=by.id,
-        context={"name": user.name, "provider_name": provider.name, "link": password_link(user)},
-    )
-    db.session.commit()
-    return user
+def invite_provider_user(
+    provider: Provider, *, name: str, email: str, role: str, by: User
+) -> ProviderInvitation | str:
+    """Invite a person to the provider organisation by email; return the invitation or why not."""
+    problem = provider_invitations.cannot_invite(provider, email)
+    if problem:
+        return problem
+    return provider_invitations.invite(provider, name=name, email=email, role=role, by=by)
+
+
+def pending_provider_invitations(provider: Provider) -> list[ProviderInvitation]:
+    return provider_invitations.pending_invitations(provider)
+
+
+def get_provider_invitation(provider: Provider, invitation_id: int) -> ProviderInvitation | None:
+    return provider_invitations.get_pending_invitation(provider, invitation_id)
+
+
+def revoke_provider_invitation(invitation: ProviderInvitation, *, by: User) -> None:
+    provider_invitations.revoke(invitation, by=by)
+
+
+def get_authority_invitation(authority: Authority, invitation_id: int, *, admin: User):
+    with _as_admin_of(authority.id, admin):
+        return tenant_services.get_pending_invitation(authority.id, invitation_id)
+
+
+def revoke_authority_invitation(invitation, *, by: User) -> None:
+    with _as_admin_of(invitation.tenant_id, by):
+        tenant_services.revoke_invitation(invitation, by=by)

@@ -44,3 +44,15 @@ class SetPasswordForm(Form):
         ],
     )
     submit = submit("Save password and continue")
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+    submit = submit("Change password")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,10 +18,6 @@ class Realm(StrEnum):
     PROVIDER = "provider"
 
 
-def new_session_nonce() -> str:
-    return secrets.token_hex(8)
-
-
 class User(UserMixin, CreatedAtMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -33,11 +28,7 @@ class User(UserMixin, CreatedAtMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_signed_in_at: Mapped[datetime | None]
-    # Part of the login cookie: changing it signs the user out of every browser.
-    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
 
     identities: Mapped[list[UserIdentity]] = relationship(back_populates="user")
 
@@ -45,8 +36,12 @@ class User(UserMixin, CreatedAtMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+    # The raw id of the server-side session this request runs in (app.auth.sessions): it is
+    # what Flask-Login keeps in the cookie, never the user's own id.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -64,3 +59,38 @@ class UserIdentity(CreatedAtMixin, db.Model):
     subject: Mapped[str] = mapped_column(String(255))
 
     user: Mapped[User] = relationship(back_populates="identities")
+
+
+class UserSession(db.Model):
+    """A signed-in browser: the cookie holds a random id, the table only its SHA-256.
+
+    Ending the row ends the session wherever the cookie has been copied to.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship()
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins of one (email, client address) pair, and how long it must wait.
+
+    Keyed by a keyed hash of the pair, for unknown emails as for real ones, so that the answer
+    never tells whether an account exists and one address cannot lock out anyone else.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime]

@@ -9,8 +9,13 @@ from app.auth import sso, sso_session
 from app.auth.access import public, staff
 from app.auth.models import Realm
 from app.auth.redirects import safe_next
-from app.auth.sign_in_flow import end_session, password_sign_in, sign_in_limit, start_session
-from app.extensions import limiter
+from app.auth.sign_in_flow import (
+    end_session,
+    password_change,
+    password_sign_in,
+    sign_in_rate_limit,
+    start_session,
+)
 from app.tenants.services import home_for_staff
 
 bp = Blueprint("auth", __name__)
@@ -27,7 +32,7 @@ def index():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@sign_in_rate_limit
 @public
 def sign_in():
     form, done = password_sign_in(Realm.STAFF, home_for_staff)
@@ -79,3 +84,11 @@ def sso_failed(failure: sso.SsoFailure):
 @staff
 def account():
     return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@sign_in_rate_limit
+@staff
+def change_password():
+    form, done = password_change(url_for("auth.account"))
+    return done or render_template("auth/change_password.html", form=form)

@@ -1,13 +1,12 @@
-"""Signing in with a password: lockout after repeated failures, and the user loader."""
+"""Signing in with a password, slowed per (email, address) pair, and the user loader."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from app.auth import sessions, throttle
 from app.auth.models import Realm, User
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
@@ -17,7 +16,7 @@ from app.extensions import db, login_manager
 @dataclass
 class SignInResult:
     user: User | None = None
-    locked_minutes: int | None = None
+    wait_seconds: int = 0
 
     @property
     def ok(self) -> bool:
@@ -32,41 +31,22 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def _is_locked(user: User) -> bool:
-    locked_until = user.locked_until
-    if locked_until is None:
-        return False
-    if locked_until.tzinfo is None:
-        return locked_until > utcnow().replace(tzinfo=None)
-    return locked_until > utcnow()
+def check_password_sign_in(email: str, password: str, realm: Realm, address: str) -> SignInResult:
+    """Check an email and password for a realm from a client address.
 
-
-def _record_failure(user: User) -> None:
-    user.failed_sign_ins += 1
-    if user.failed_sign_ins >= current_app.config["SIGN_IN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(
-            minutes=current_app.config["SIGN_IN_LOCKOUT_MINUTES"]
-        )
-        user.failed_sign_ins = 0
-
-
-def check_password_sign_in(email: str, password: str, realm: Realm) -> SignInResult:
-    """Check an email and password for a realm, counting failures towards a lockout."""
+    Every failure, whatever its cause (unknown email, wrong password, other realm, closed
+    account), counts the same way for the pair, so the answers cannot tell them apart.
+    """
+    email = normalise_email(email)
+    waiting = throttle.wait_seconds(email, address)
+    if waiting:
+        return SignInResult(wait_seconds=waiting)
     user = find_user_by_email(email)
-    if user is not None and _is_locked(user):
-        return SignInResult(locked_minutes=current_app.config["SIGN_IN_LOCKOUT_MINUTES"])
     valid = verify_password(user.password_hash if user else None, password)
-    if user is None:
-        return SignInResult()
-    if not valid or not user.active or user.realm is not realm:
-        if not valid:
-            _record_failure(user)
-            db.session.commit()
-            if _is_locked(user):
-                return SignInResult(locked_minutes=current_app.config["SIGN_IN_LOCKOUT_MINUTES"])
-        return SignInResult()
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    if not valid or user is None or not user.active or user.realm is not realm:
+        throttle.record_failure(email, address)
+        return SignInResult(wait_seconds=throttle.wait_seconds(email, address))
+    throttle.clear(email, address)
     user.last_signed_in_at = utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -74,12 +54,31 @@ def check_password_sign_in(email: str, password: str, realm: Realm) -> SignInRes
     return SignInResult(user=user)
 
 
+def change_password(user: User, password: str, *, reason: str = "password_changed") -> None:
+    """Set a new password and end every session of the user (in the caller's transaction)."""
+    user.password_hash = hash_password(password)
+    sessions.end_sessions_of(user.id, reason)
+
+
+def change_own_password(user: User, current: str, new: str, address: str) -> str | None:
+    """Change a signed-in user's password after checking the current one; return why not.
+
+    Wrong current passwords count with the sign-in failures of the same (email, address) pair,
+    so a stolen session cannot be used to guess the password behind it.
+    """
+    if not user.password_hash:
+        return "Your account signs in through your authority's sign-in service and has no password here"
+    if throttle.wait_seconds(user.email, address):
+        return "There have been too many attempts from your network. Try again later"
+    if not verify_password(user.password_hash, current):
+        throttle.record_failure(user.email, address)
+        return "Your current password is not correct"
+    throttle.clear(user.email, address)
+    change_password(user, new)
+    db.session.commit()
+    return None
+
+
 @login_manager.user_loader
-def load_user(cookie_id: str) -> User | None:
-    user_id, _, nonce = cookie_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_nonce != nonce:
-        return None
-    return user
+def load_user(session_token: str) -> User | None:
+    return sessions.user_for_token(session_token)

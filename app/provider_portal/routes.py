@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    g,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.auth.access import provider_user, public
 from app.auth.forms import SetPasswordForm
+from app.auth.invitation_tokens import same_email
 from app.auth.models import Realm
-from app.auth.sign_in_flow import end_session, password_sign_in, sign_in_limit, start_session
+from app.auth.services import find_user_by_email
+from app.auth.sign_in_flow import (
+    end_session,
+    password_change,
+    password_sign_in,
+    sign_in_rate_limit,
+    start_session,
+)
 from app.cases.services import cases_of_provider
-from app.extensions import limiter
 from app.provider_portal import services
+from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("provider_portal", __name__, url_prefix="/provider")
 
@@ -30,7 +33,7 @@ def home():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@sign_in_rate_limit
 @public
 def sign_in():
     form, done = password_sign_in(Realm.PROVIDER, lambda user: url_for("provider_portal.home"))
@@ -43,15 +46,57 @@ def sign_out():
     return end_session(url_for("provider_portal.sign_in"))
 
 
-@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@bp.route("/account/password", methods=["GET", "POST"])
+@sign_in_rate_limit
+@provider_user()
+def change_password():
+    form, done = password_change(url_for("provider_portal.home"))
+    return done or render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
-def set_password(token: str):
-    user = services.user_for_password_token(token)
-    if user is None:
+def accept_invitation(token: str):
+    invitation = services.find_invitation(token)
+    if invitation is None:
         return render_template("tenants/invitation_invalid.html"), 404
+    visitor = current_user if current_user.is_authenticated else None
+    if visitor is not None and not same_email(visitor, invitation.email):
+        return render_template("auth/invitation_other_account.html"), 403
+    account = find_user_by_email(invitation.email) if visitor is None else None
+    if account is not None:
+        # An existing account is never changed from a link: its owner signs in and accepts.
+        return render_template(
+            "auth/invitation_sign_in.html",
+            problem=services.account_problem(account),
+            sign_in_url=url_for("provider_portal.sign_in", next=request.path),
+        )
+    if visitor is not None:
+        return _join(invitation, visitor)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        start_session(user)
-        return redirect(url_for("provider_portal.home"))
-    return render_template("provider_portal/set_password.html", form=form, user=user)
+        outcome = services.create_account(invitation, form.password.data)
+        if isinstance(outcome, str):
+            form.password.errors = [outcome]
+        else:
+            start_session(outcome)
+            return redirect(url_for("provider_portal.home"))
+    return render_template("provider_portal/set_password.html", form=form, invitation=invitation)
+
+
+def _join(invitation, user):
+    """The account the invitation was sent to is signed in: it accepts with one button."""
+    form = ConfirmForm()
+    problem = None
+    if form.validate_on_submit():
+        problem = services.join(invitation, user)
+        if problem is None:
+            flash(f"You are now a user of {invitation.provider.name}.")
+            return redirect(url_for("provider_portal.home"))
+    return render_template(
+        "auth/invitation_join.html",
+        form=form,
+        problem=problem,
+        organisation=invitation.provider.name,
+        roles=services.ROLE_LABELS[invitation.role],
+    )

@@ -1,41 +1,198 @@
-"""Provider accounts: one-time links to set a password."""
+"""Provider accounts: invitations to a provider organisation, sent by email and accepted once."""
 
 from __future__ import annotations
 
-from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import Realm, User, new_session_nonce
+from app.audit.services import record
+from app.auth import invitation_tokens as tokens
+from app.auth.models import Realm, User
 from app.auth.passwords import hash_password
+from app.auth.services import find_user_by_email, normalise_email
+from app.db import utcnow
 from app.extensions import db
+from app.jobs.outbox import enqueue_email
+from app.links import absolute_url
+from app.providers.models import Provider, ProviderInvitation, ProviderMembership, ProviderRole
+from app.tenants.scoping import Scope, scoped_as
 
-_SALT = "provider-set-password"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
-
-
-def password_link(user: User) -> str:
-    """Return a link that lets the user set a password once (until their nonce changes)."""
-    token = _serializer().dumps({"user": user.id, "nonce": user.session_nonce})
-    return url_for("provider_portal.set_password", token=token, _external=True)
+ROLE_LABELS = {
+    ProviderRole.MANAGER: "Provider manager",
+    ProviderRole.CONTRIBUTOR: "Provider contributor",
+}
 
 
-def user_for_password_token(token: str) -> User | None:
-    max_age = current_app.config["INVITATION_MAX_AGE_HOURS"] * 3600
+def cannot_invite(provider: Provider, email: str) -> str | None:
+    """Return why this email cannot be invited to the provider, or None."""
+    user = find_user_by_email(email)
+    if user is None:
+        return None
+    if user.realm is not Realm.PROVIDER:
+        return "This email address belongs to a staff account: use another address"
+    already = db.session.scalar(
+        select(ProviderMembership).where(
+            ProviderMembership.provider_id == provider.id, ProviderMembership.user_id == user.id
+        )
+    )
+    return "This person is already a user of this provider" if already else None
+
+
+def invite(provider: Provider, *, name: str, email: str, role: str, by: User) -> ProviderInvitation:
+    """Invite a person to a provider (in the caller's scope); the link goes only to their email."""
+    token = tokens.new_token()
+    invitation = ProviderInvitation(
+        provider_id=provider.id,
+        email=normalise_email(email),
+        name=name,
+        role=ProviderRole(role),
+        token_hash=tokens.token_hash(token),
+        invited_by_id=by.id,
+        expires_at=tokens.expiry(),
+    )
+    db.session.add(invitation)
+    record(
+        db.session,
+        action="provider_invitation.created",
+        obj=invitation,
+        tenant_id=None,
+        actor_user_id=by.id,
+        new={"provider_id": provider.id, "email": invitation.email, "role": role},
+    )
+    enqueue_email(
+        db.session,
+        tenant_id=None,
+        template="provider_password",
+        recipient=invitation.email,
+        key=f"provider-invitation:{invitation.id}",
+        created_by_id=by.id,
+        context={
+            "name": name,
+            "provider_name": provider.name,
+            "link": absolute_url("provider_portal.accept_invitation", token=token),
+        },
+    )
+    db.session.commit()
+    return invitation
+
+
+def pending_invitations(provider: Provider) -> list[ProviderInvitation]:
+    rows = db.session.scalars(
+        select(ProviderInvitation)
+        .where(ProviderInvitation.provider_id == provider.id)
+        .order_by(ProviderInvitation.created_at.desc())
+    )
+    return [row for row in rows if tokens.is_open(row)]
+
+
+def get_pending_invitation(provider: Provider, invitation_id: int) -> ProviderInvitation | None:
+    invitation = db.session.scalar(
+        select(ProviderInvitation).where(
+            ProviderInvitation.id == invitation_id,
+            ProviderInvitation.provider_id == provider.id,
+        )
+    )
+    return invitation if tokens.is_open(invitation) else None
+
+
+def find_invitation(token: str) -> ProviderInvitation | None:
+    invitation = db.session.scalar(
+        select(ProviderInvitation).where(ProviderInvitation.token_hash == tokens.token_hash(token))
+    )
+    if invitation is None or not invitation.provider.active:
+        return None
+    return invitation if tokens.is_open(invitation) else None
+
+
+def create_account(invitation: ProviderInvitation, password: str) -> User | str:
+    """Create the invitee's provider account from an invitation to an unused email."""
+    if find_user_by_email(invitation.email) is not None:
+        # Never touch an existing account's password: its owner signs in and accepts instead.
+        return "An account with this email address already exists. Sign in to accept."
+    user = User(
+        email=invitation.email,
+        name=invitation.name,
+        realm=Realm.PROVIDER,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
     try:
-        data = _serializer().loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
-        return None
-    user = db.session.get(User, data.get("user"))
-    if user is None or not user.active or user.realm is not Realm.PROVIDER:
-        return None
-    return user if user.session_nonce == data.get("nonce") else None
+        db.session.flush()
+    except IntegrityError:
+        # The same email was taken a moment ago (a double submit): never join the other account.
+        db.session.rollback()
+        return "An account with this email address already exists. Sign in to accept."
+    _join(invitation, user)
+    return user
 
 
-def set_password(user: User, password: str) -> None:
-    user.password_hash = hash_password(password)
-    # A new nonce spends the link and signs out any other browser.
-    user.session_nonce = new_session_nonce()
+def join(invitation: ProviderInvitation, user: User) -> str | None:
+    """Accept an invitation for the signed-in account it was sent to; return why not, if not."""
+    if not tokens.same_email(user, invitation.email):
+        return "This invitation was sent to another email address."
+    problem = account_problem(user)
+    if problem:
+        return problem
+    _join(invitation, user)
+    return None
+
+
+def account_problem(user: User) -> str | None:
+    """Why an existing account cannot join a provider, or None."""
+    if user.realm is not Realm.PROVIDER or not user.active:
+        return "This account cannot join a provider. Contact the administrator who invited you."
+    return None
+
+
+def _join(invitation: ProviderInvitation, user: User) -> None:
+    membership = db.session.scalar(
+        select(ProviderMembership).where(
+            ProviderMembership.provider_id == invitation.provider_id,
+            ProviderMembership.user_id == user.id,
+        )
+    )
+    if membership is None:
+        membership = ProviderMembership(provider_id=invitation.provider_id, user_id=user.id)
+        db.session.add(membership)
+    membership.role = invitation.role
+    membership.active = True
+    now = utcnow()
+    invitation.accepted_at = now
+    # One acceptance spends every other invitation of this email to this provider.
+    db.session.execute(
+        update(ProviderInvitation)
+        .where(
+            ProviderInvitation.provider_id == invitation.provider_id,
+            ProviderInvitation.email == invitation.email,
+            ProviderInvitation.id != invitation.id,
+            ProviderInvitation.accepted_at.is_(None),
+            ProviderInvitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # Provider changes belong to the platform's audit chain.
+    with scoped_as(db.session, Scope(user_id=user.id, platform_admin=True)):
+        record(
+            db.session,
+            action="provider_invitation.accepted",
+            obj=membership,
+            tenant_id=None,
+            actor_user_id=user.id,
+            new={"provider_id": invitation.provider_id, "email": user.email,
+                 "role": invitation.role.value},
+        )
+        db.session.commit()
+
+
+def revoke(invitation: ProviderInvitation, *, by: User) -> None:
+    invitation.revoked_at = utcnow()
+    record(
+        db.session,
+        action="provider_invitation.revoked",
+        obj=invitation,
+        tenant_id=None,
+        actor_user_id=by.id,
+        old={"email": invitation.email},
+    )
     db.session.commit()

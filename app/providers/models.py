@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -72,3 +73,26 @@ class ProviderMembership(CreatedAtMixin, db.Model):
 
     provider: Mapped[Provider] = relationship()
     user: Mapped[User] = relationship()
+
+
+class ProviderInvitation(CreatedAtMixin, db.Model):
+    """The platform admin's invitation to a person to join a provider organisation.
+
+    Like an authority's invitation: accepted once, by the owner of the email it was sent to,
+    and only the SHA-256 of its token is stored.
+    """
+
+    __tablename__ = "provider_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[ProviderRole] = mapped_column(str_enum(ProviderRole))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    provider: Mapped[Provider] = relationship()

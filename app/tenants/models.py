@@ -139,6 +139,8 @@ class Invitation(TenantScoped, CreatedAtMixin, db.Model):
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
+    authority: Mapped[Authority] = relationship()
+
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(code) for code in self.roles_text.split())

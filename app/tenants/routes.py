@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.access import member, public, staff
 from app.auth.forms import SetPasswordForm
+from app.auth.invitation_tokens import same_email
+from app.auth.services import find_user_by_email
 from app.auth.sign_in_flow import start_session
 from app.jobs import in_process
 from app.tenants import services
@@ -45,6 +47,7 @@ def list_users(authority_id: int):
         "tenants/users.html",
         members=services.list_members(authority_id),
         invitations=services.pending_invitations(authority_id),
+        confirm=ConfirmForm(),
     )
 
 
@@ -53,14 +56,14 @@ def list_users(authority_id: int):
 def invite_user(authority_id: int):
     form = InviteForm()
     if form.validate_on_submit():
-        link = services.invite(
+        invitation = services.invite(
             authority_id,
             email=form.email.data,
             name=form.name.data,
             roles=form.roles.data,
             invited_by=current_user,
         )
-        return render_template("tenants/invited.html", link=link, email=form.email.data,
+        return render_template("tenants/invited.html", email=invitation.email,
                                delivery=in_process.deliver_now())
     return render_template("tenants/invite.html", form=form)
 
@@ -118,18 +121,65 @@ def reactivate_user(authority_id: int, membership_id: int):
     return redirect(url_for("tenants.list_users", authority_id=authority_id))
 
 
+@bp.route(
+    "/authorities/<int:authority_id>/users/invitations/<int:invitation_id>/revoke",
+    methods=["POST"],
+)
+@member(ADMIN)
+def revoke_invitation(authority_id: int, invitation_id: int):
+    invitation = services.get_pending_invitation(authority_id, invitation_id)
+    if invitation is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.revoke_invitation(invitation, by=current_user)
+    flash(f"The invitation to {invitation.email} has been revoked.")
+    return redirect(url_for("tenants.list_users", authority_id=authority_id))
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
     invitation = services.find_invitation(token)
     if invitation is None:
         return render_template("tenants/invitation_invalid.html"), 404
+    visitor = current_user if current_user.is_authenticated else None
+    if visitor is not None and not same_email(visitor, invitation.email):
+        return render_template("auth/invitation_other_account.html"), 403
+    account = find_user_by_email(invitation.email) if visitor is None else None
+    if account is not None:
+        # An existing account is never changed from a link: its owner signs in and accepts.
+        return render_template(
+            "auth/invitation_sign_in.html",
+            problem=services.account_problem(account),
+            sign_in_url=url_for("auth.sign_in", next=request.path),
+        )
+    if visitor is not None:
+        return _join(invitation, visitor)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        outcome = services.accept_invitation(invitation, form.password.data)
+        outcome = services.create_account(invitation, form.password.data)
         if isinstance(outcome, str):
             form.password.errors = [outcome]
         else:
             start_session(outcome)
             return redirect(url_for("tenants.home", authority_id=invitation.tenant_id))
     return render_template("tenants/accept_invitation.html", form=form, invitation=invitation)
+
+
+def _join(invitation, user):
+    """The account the invitation was sent to is signed in: it accepts with one button."""
+    form = ConfirmForm()
+    problem = None
+    if form.validate_on_submit():
+        problem = services.join(invitation, user)
+        if problem is None:
+            flash(f"You can now act for {invitation.authority.name}.")
+            return redirect(url_for("tenants.home", authority_id=invitation.tenant_id))
+    return render_template(
+        "auth/invitation_join.html",
+        form=form,
+        problem=problem,
+        organisation=invitation.authority.name,
+        roles=", ".join(sorted(role.label for role in invitation.roles)),
+    )

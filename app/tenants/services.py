@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
-from app.auth.models import Realm, User, new_session_nonce
+from app.auth import invitation_tokens as tokens
+from app.auth.invitation_tokens import same_email
+from app.auth.models import Realm, User
 from app.auth.passwords import hash_password
 from app.auth.services import find_user_by_email, normalise_email
+from app.auth.sessions import end_sessions_of
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email
+from app.links import absolute_url
 from app.tenants.models import Authority, Invitation, Membership, Role
 from app.tenants.scoping import Scope, scoped_as, set_scope
 
@@ -83,21 +84,26 @@ def pending_invitations(authority_id: int) -> list[Invitation]:
     )
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def get_pending_invitation(authority_id: int, invitation_id: int) -> Invitation | None:
+    invitation = db.session.scalar(
+        select(Invitation).where(
+            Invitation.id == invitation_id, Invitation.tenant_id == authority_id
+        )
+    )
+    return invitation if tokens.is_open(invitation) else None
 
 
-def invite(authority_id: int, *, email: str, name: str, roles, invited_by: User) -> str:
-    """Invite a person to the authority and email them; return their one-time link."""
-    token = secrets.token_urlsafe(32)
+def invite(authority_id: int, *, email: str, name: str, roles, invited_by: User) -> Invitation:
+    """Invite a person to the authority; the one-time link goes to their email and nowhere else."""
+    token = tokens.new_token()
     invitation = Invitation(
         tenant_id=authority_id,
         email=normalise_email(email),
         name=name,
         roles_text=" " + " ".join(sorted(Role(r).value for r in roles)) + " ",
-        token_hash=_token_hash(token),
+        token_hash=tokens.token_hash(token),
         invited_by_id=invited_by.id,
-        expires_at=utcnow() + timedelta(hours=current_app.config["INVITATION_MAX_AGE_HOURS"]),
+        expires_at=tokens.expiry(),
     )
     db.session.add(invitation)
     record(
@@ -109,7 +115,6 @@ def invite(authority_id: int, *, email: str, name: str, roles, invited_by: User)
         actor_authority_id=authority_id,
         new={"email": invitation.email, "name": name, "roles": sorted(invitation.roles)},
     )
-    link = url_for("tenants.accept_invitation", token=f"{authority_id}.{token}", _external=True)
     enqueue_email(
         db.session,
         tenant_id=authority_id,
@@ -121,45 +126,69 @@ def invite(authority_id: int, *, email: str, name: str, roles, invited_by: User)
             "name": name,
             "invited_by": invited_by.name,
             "authority_name": db.session.get(Authority, authority_id).name,
-            "link": link,
+            "link": absolute_url("tenants.accept_invitation", token=f"{authority_id}.{token}"),
             "expires_hours": current_app.config["INVITATION_MAX_AGE_HOURS"],
         },
     )
     db.session.commit()
-    return link
+    return invitation
 
 
 def find_invitation(link_token: str) -> Invitation | None:
     """Find an open invitation from the token in its link, acting for its authority."""
     authority_part, _, token = (link_token or "").partition(".")
-    if not authority_part.isdigit() or not token:
+    if not authority_part.isdigit() or not token or len(authority_part) > 9:
         return None
-    # The visitor is anonymous; the link names the authority, and only that authority's
+    # The visitor may be anonymous; the link names the authority, and only that authority's
     # invitations are searched for the token.
     set_scope(db.session, Scope(tenant_id=int(authority_part)))
     invitation = db.session.scalar(
-        select(Invitation).where(Invitation.token_hash == _token_hash(token))
+        select(Invitation).where(Invitation.token_hash == tokens.token_hash(token))
     )
-    if invitation is None or invitation.accepted_at or invitation.revoked_at:
-        return None
-    expires_at = invitation.expires_at
-    now = utcnow() if expires_at.tzinfo else utcnow().replace(tzinfo=None)
-    return invitation if expires_at > now else None
+    return invitation if tokens.is_open(invitation) else None
 
 
-def accept_invitation(invitation: Invitation, password: str) -> User | str:
-    """Create or join the account for an invitation; return the user or why it failed."""
-    user = find_user_by_email(invitation.email)
-    if user is not None and user.realm is not Realm.STAFF:
-        return "This email address is used by a provider account and cannot join an authority."
-    if user is None:
-        user = User(email=invitation.email, name=invitation.name, realm=Realm.STAFF)
-        db.session.add(user)
-    elif not user.active:
-        return "This account has been closed. Contact the administrator who invited you."
-    user.password_hash = hash_password(password)
-    user.session_nonce = new_session_nonce()
-    db.session.flush()
+def create_account(invitation: Invitation, password: str) -> User | str:
+    """Create the invitee's account from an invitation to an email nobody uses yet."""
+    if find_user_by_email(invitation.email) is not None:
+        # Never touch an existing account's password: its owner signs in and accepts instead.
+        return "An account with this email address already exists. Sign in to accept."
+    user = User(
+        email=invitation.email,
+        name=invitation.name,
+        realm=Realm.STAFF,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same email was taken a moment ago (a double submit): never join the other account.
+        db.session.rollback()
+        return "An account with this email address already exists. Sign in to accept."
+    _join(invitation, user)
+    return user
+
+
+def join(invitation: Invitation, user: User) -> str | None:
+    """Accept an invitation for the signed-in account it was sent to; return why not, if not."""
+    if not same_email(user, invitation.email):
+        return "This invitation was sent to another email address."
+    problem = account_problem(user)
+    if problem:
+        return problem
+    _join(invitation, user)
+    return None
+
+
+def account_problem(user: User) -> str | None:
+    """Why an existing account cannot join an authority, or None."""
+    if user.realm is not Realm.STAFF or not user.active:
+        return "This account cannot join an authority. Contact the administrator who invited you."
+    return None
+
+
+def _join(invitation: Invitation, user: User) -> None:
     with scoped_as(db.session, Scope(tenant_id=invitation.tenant_id, user_id=user.id)):
         membership = db.session.scalar(
             select(Membership).where(
@@ -172,7 +201,21 @@ def accept_invitation(invitation: Invitation, password: str) -> User | str:
         membership.roles = invitation.roles
         membership.active = True
         membership.deactivated_at = None
-        invitation.accepted_at = utcnow()
+        now = utcnow()
+        invitation.accepted_at = now
+        # One acceptance spends every other invitation of this email to this authority.
+        db.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.tenant_id == invitation.tenant_id,
+                Invitation.email == invitation.email,
+                Invitation.id != invitation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
         record(
             db.session,
             action="invitation.accepted",
@@ -183,12 +226,29 @@ def accept_invitation(invitation: Invitation, password: str) -> User | str:
             new={"user": user.email, "roles": sorted(membership.roles)},
         )
         db.session.commit()
-    return user
+
+
+def revoke_invitation(invitation: Invitation, *, by: User) -> None:
+    invitation.revoked_at = utcnow()
+    record(
+        db.session,
+        action="invitation.revoked",
+        obj=invitation,
+        tenant_id=invitation.tenant_id,
+        actor_user_id=by.id,
+        actor_authority_id=invitation.tenant_id,
+        old={"email": invitation.email},
+    )
+    db.session.commit()
 
 
 def set_roles(membership: Membership, roles, *, by: User) -> None:
     old = sorted(membership.roles)
+    removed = membership.roles - frozenset(Role(r) for r in roles)
     membership.roles = roles
+    if removed:
+        # A removed role ends the person's sessions now, not when they next sign in.
+        end_sessions_of(membership.user_id, "role_removed")
     record(
         db.session,
         action="membership.roles_changed",
@@ -205,6 +265,8 @@ def set_roles(membership: Membership, roles, *, by: User) -> None:
 def set_active(membership: Membership, active: bool, *, by: User) -> None:
     membership.active = active
     membership.deactivated_at = None if active else utcnow()
+    if not active:
+        end_sessions_of(membership.user_id, "membership_deactivated")
     record(
         db.session,
         action="membership.reactivated" if active else "membership.deactivated",

@@ -331,10 +331,63 @@ def test_sign_in_pages_and_their_error_summary_have_no_axe_violations(page, path
 
 @pytest.mark.parametrize(
     "path",
-    ["/no-such-page", "/invitations/not-a-real-token", "/provider/set-password/not-a-real-token"],
+    ["/no-such-page", "/invitations/not-a-real-token", "/provider/invitations/not-a-real-token"],
 )
 def test_not_found_pages_have_no_axe_violations(page, path):
     response = page.goto(path)
     assert response.status == 404
     problems = axe_violations(page, page.url)
+    assert not problems, "\n".join(problems)
+
+
+def _invite(page, users_path: str, name: str, email: str) -> list[str]:
+    page.goto(users_path + "/invite")
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Viewer").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send invitation").click()
+    assert "Invitation created" in page.locator("h1").inner_text()
+    return axe_violations(page, page.url + " (invitation created)")
+
+
+def test_invitation_pages_have_no_axe_violations(page, live_server):
+    from tests.support.mail import mailed_link
+
+    accounts = live_server.accounts
+    admin = next(a for a in accounts if a.role == "Authority administrator")
+    invitee = next(a for a in accounts if a.role == "Lead officer" and a.authority != admin.authority)
+    bystander = next(a for a in accounts if a.role == "Viewer" and a.authority == admin.authority)
+    password = live_server.demo_password
+    mail = live_server.app.config["MAIL_FOLDER"]
+
+    sign_in(page, "/sign-in", admin.email, password)
+    users_path = urlsplit(page.url).path.rstrip("/") + "/users"
+    problems = _invite(page, users_path, "Axe Newcomer", "axe.newcomer@example.org")
+    problems += _invite(page, users_path, "Existing Lead", invitee.email)
+    page.goto(users_path)
+    assert page.get_by_role("button", name="Revoke the invitation to axe.newcomer@example.org").count() == 1
+    problems += axe_violations(page, page.url + " (pending invitations)")
+
+    page.context.clear_cookies()
+    page.goto(mailed_link(mail, "axe.newcomer@example.org", "/invitations/"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save password and continue").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    problems += axe_violations(page, page.url + " (create account, empty form sent)")
+
+    existing_link = mailed_link(mail, invitee.email, "/invitations/")
+    page.goto(existing_link)
+    assert "Sign in to accept" in page.locator("h1").inner_text()
+    problems += axe_violations(page, page.url + " (sign in first)")
+
+    sign_in(page, "/sign-in", bystander.email, password)
+    assert page.goto(existing_link).status == 403
+    problems += axe_violations(page, page.url + " (someone else's invitation)")
+
+    page.context.clear_cookies()
+    sign_in(page, "/sign-in", invitee.email, password)
+    page.goto(existing_link)
+    assert page.get_by_role("button", name="Accept invitation").count() == 1
+    problems += axe_violations(page, page.url + " (accept)")
     assert not problems, "\n".join(problems)

@@ -126,3 +126,30 @@ class SmtpServer:
     @property
     def accepted(self) -> list[Message]:
         return self.handler.accepted
+
+
+def mailed_links(folder, recipient: str, path_fragment: str) -> list[str]:
+    """Return the paths of the links containing ``path_fragment`` mailed to ``recipient``.
+
+    Reads the ``.eml`` files the embedded default (``MAIL_CHANNEL=file``) writes to its folder.
+    """
+    import re
+    from pathlib import Path
+
+    found = []
+    for saved in Path(folder).glob("*.eml"):
+        message = email.message_from_bytes(saved.read_bytes(), policy=email.policy.default)
+        if message["To"] != recipient:
+            continue
+        body = message.get_body(("plain",)).get_content()
+        for link in re.findall(r"https?://\S+", body):
+            if path_fragment in link:
+                found.append((saved.stat().st_mtime_ns, path_fragment + link.split(path_fragment, 1)[1]))
+    return [path for _, path in sorted(found)]
+
+
+def mailed_link(folder, recipient: str, path_fragment: str) -> str:
+    """Return the one link containing ``path_fragment`` mailed to ``recipient``."""
+    links = mailed_links(folder, recipient, path_fragment)
+    assert len(links) == 1, f"expected one link with {path_fragment} for {recipient}, found {links}"
+    return links[0]

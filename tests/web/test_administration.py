@@ -10,6 +10,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.tenants.scoping import Scope, scoped_as
 from tests.support.clients import csrf_token, sign_in
+from tests.support.mail import mailed_link
 
 NEW_PASSWORD = "a long enough password"
 
@@ -18,10 +19,10 @@ def _post(client, path, data):
     return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
 
 
-def _invitation_path(response) -> str:
-    link = re.search(r"https?://[^\s<]+/invitations/[^\s<]+", response.get_data(as_text=True))
-    assert link, "no invitation link on the page"
-    return "/invitations/" + link.group(0).split("/invitations/")[1]
+def _invitation_path(app, response, email) -> str:
+    # The link goes to the invitee by email only: never onto the inviter's page.
+    assert "/invitations/" not in response.get_data(as_text=True)
+    return mailed_link(app.config["MAIL_FOLDER"], email, "/invitations/")
 
 
 def _audit_actions(app, tenant_id):
@@ -36,7 +37,7 @@ def test_platform_admin_sets_up_an_authority_and_its_first_admin(app, world):
     assert response.status_code == 302
     authority_id = int(response.location.rstrip("/").split("/")[-1])
     response = _post(admin, f"/admin/authorities/{authority_id}", {"name": "Fiona First", "email": "fiona@fenshire.example"})
-    invitation = _invitation_path(response)
+    invitation = _invitation_path(app, response, "fiona@fenshire.example")
 
     newcomer = app.test_client()
     mismatch = _post(newcomer, invitation, {"password": NEW_PASSWORD, "confirm": "different"})
@@ -68,21 +69,25 @@ def test_platform_admin_adds_provider_location_and_provider_manager(app, world):
     assert response.status_code == 302
     response = _post(admin, f"/admin/providers/{provider_id}/users/new", {
         "name": "Wanda Willow", "email": "wanda@willow.example", "role": "provider_manager"})
-    link = re.search(r"/provider/set-password/[^\s<\"]+", response.get_data(as_text=True)).group(0)
+    assert "/provider/invitations/" not in response.get_data(as_text=True)
+    link = mailed_link(app.config["MAIL_FOLDER"], "wanda@willow.example", "/provider/invitations/")
     manager = app.test_client()
     response = _post(manager, link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.location.endswith("/provider/")
     assert "Willow Care Ltd" in manager.get("/provider/").get_data(as_text=True)
     assert app.test_client().get(link).status_code == 404  # spent
     actions = [a for a, _ in _audit_actions(app, None)]
-    assert actions == ["provider.created", "location.created", "provider_user.created"]
+    assert actions == [
+        "provider.created", "location.created", "provider_invitation.created",
+        "provider_invitation.accepted",
+    ]
 
 
 def test_tenant_admin_invites_changes_roles_and_deactivates(app, world):
     a = world.host_a
     admin = sign_in(app.test_client(), world.users["host_a_admin"])
-    invitation = _invitation_path(_post(admin, f"/authorities/{a}/users/invite", {
-        "name": "Nina New", "email": "nina@host-a.example", "roles": ["practitioner"]}))
+    invitation = _invitation_path(app, _post(admin, f"/authorities/{a}/users/invite", {
+        "name": "Nina New", "email": "nina@host-a.example", "roles": ["practitioner"]}), "nina@host-a.example")
     nina = app.test_client()
     _post(nina, invitation, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert nina.get(f"/authorities/{a}/residents").status_code == 200
@@ -90,9 +95,14 @@ def test_tenant_admin_invites_changes_roles_and_deactivates(app, world):
     users_page = admin.get(f"/authorities/{a}/users").get_data(as_text=True)
     membership_id = re.search(rf'/authorities/{a}/users/(\d+)">Nina New', users_page).group(1)
     _post(admin, f"/authorities/{a}/users/{membership_id}", {"roles": ["viewer"]})
+    # Removing a role ends her session at once; signed in again, the viewer role applies.
+    assert "/sign-in?next=" in nina.get(f"/authorities/{a}/residents").location
+    sign_in(nina, "nina@host-a.example", password=NEW_PASSWORD)
     assert nina.get(f"/authorities/{a}/residents").status_code == 403
 
     _post(admin, f"/authorities/{a}/users/{membership_id}/deactivate", {})
+    assert nina.get(f"/authorities/{a}/cases").status_code == 302
+    sign_in(nina, "nina@host-a.example", password=NEW_PASSWORD)
     assert nina.get(f"/authorities/{a}/cases").status_code == 403
     actions = [a for a, _ in _audit_actions(app, world.host_a)]
     assert actions[-4:] == ["invitation.created", "invitation.accepted", "membership.roles_changed", "membership.deactivated"]

@@ -28,7 +28,7 @@ def test_an_invitation_is_emailed_in_process_on_the_embedded_default(app, world)
     message = email.message_from_bytes(saved.read_bytes(), policy=email.policy.default)
     assert message["To"] == "nina@host-a.example"
     body = message.get_body(("plain",)).get_content()
-    assert f"http://portal.test/invitations/{world.host_a}." in body
+    assert f"{app.config['PUBLIC_URL']}/invitations/{world.host_a}." in body
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
         (row,) = db.session.scalars(select(OutboxMessage)).all()
         assert row.state is MessageState.SENT and row.provider_reference == saved.name

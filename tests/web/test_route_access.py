@@ -23,7 +23,7 @@ PUBLIC_ENDPOINTS = {
     "tenants.accept_invitation",
     "provider_portal.sign_in",
     "provider_portal.sign_out",
-    "provider_portal.set_password",
+    "provider_portal.accept_invitation",
 }
 STAFF_RULES = {"staff", "member", "platform_admin"}
 
@@ -47,6 +47,7 @@ def _url(rule, world) -> str:
         "case_id": world.case_a,
         "resident_id": world.resident_a_placed,
         "membership_id": 1,
+        "invitation_id": 1,
         "message_id": 1,
         "provider_id": world.provider_a,
         "token": "x",
