@@ -34,11 +34,7 @@ def find_user_by_email(email: str) -> User | None:
 
 def _is_locked(user: User) -> bool:
     locked_until = user.locked_until
-    if locked_until is None:
-        return False
-    if locked_until.tzinfo is None:
-        return locked_until > utcnow().replace(tzinfo=None)
-    return locked_until > utcnow()
+    return locked_until is not None and locked_until > utcnow()
 
 
 def _record_failure(user: User) -> None:

@@ -87,6 +87,4 @@ def _oldest_in(scope: Scope) -> datetime | None:
         oldest = db.session.scalar(
             select(func.min(OutboxMessage.created_at)).where(OutboxMessage.state.in_(OPEN_STATES))
         )
-    if oldest is not None and oldest.tzinfo is None:  # SQLite hands back naive UTC
-        oldest = oldest.replace(tzinfo=utcnow().tzinfo)
     return oldest

@@ -142,9 +142,7 @@ def find_invitation(link_token: str) -> Invitation | None:
     )
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         return None
-    expires_at = invitation.expires_at
-    now = utcnow() if expires_at.tzinfo else utcnow().replace(tzinfo=None)
-    return invitation if expires_at > now else None
+    return invitation if invitation.expires_at > utcnow() else None
 
 
 def accept_invitation(invitation: Invitation, password: str) -> User | str:
