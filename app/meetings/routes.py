@@ -25,7 +25,7 @@ from app.cases.access import current_actor, host_case_or_404, is_host, readable_
 from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
 from app.extensions import db, htmx
-from app.meetings import documents, operations, services
+from app.meetings import documents, invitations, operations, services
 from app.meetings.forms import (
     LONG_TEXT,
     AttendanceForm,
@@ -81,8 +81,8 @@ def schedule_meeting(authority_id: int, case_id: int):
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         meeting = operations.schedule_meeting(
-            current_actor(), case, kind=MeetingKind(form.kind.data),
-            scheduled_for=form.scheduled_for, venue=form.venue.data)
+            current_actor(), case, kind=MeetingKind(form.kind.data), venue=form.venue.data,
+            **form.part_times())
         db.session.commit()
         flash(f"{meeting.kind.label} scheduled. The agenda has been filled in from the procedure.")
         return redirect(_meeting_url(case, meeting))
@@ -129,14 +129,13 @@ def edit_meeting(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
     form = EditMeetingForm()
     if request.method == "GET":
-        when = services.local(meeting.scheduled_for)
-        form.day.data, form.time.data = when.date(), f"{when:%H:%M}"
+        form.fill_part_times(meeting)
         form.venue.data = meeting.venue
         form.agenda_part_one.data = meeting.agenda_part_one
         form.agenda_part_two.data = meeting.agenda_part_two
     if form.validate_on_submit():
         operations.update_meeting(
-            current_actor(), case, meeting, scheduled_for=form.scheduled_for,
+            current_actor(), case, meeting, **form.part_times(),
             venue=form.venue.data, agenda_part_one=form.agenda_part_one.data or "",
             agenda_part_two=form.agenda_part_two.data or "")
         db.session.commit()
@@ -228,7 +227,7 @@ def record_attendance(authority_id: int, case_id: int, meeting_id: int):
 @member(*WRITERS)
 def send_invitations(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
-    sent = operations.send_invitations(current_actor(), case, meeting)
+    sent = invitations.send_invitations(current_actor(), case, meeting)
     db.session.commit()
     flash(f"Invitations sent to {sent} people" if sent
           else "Nobody invited has an email address yet")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.auth.models import Realm, User, new_session_nonce
 from app.auth.passwords import hash_password
 from app.extensions import db
+from app.links import absolute_url
 
 _SALT = "provider-set-password"
 
@@ -19,7 +20,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def password_link(user: User) -> str:
     """Return a link that lets the user set a password once (until their nonce changes)."""
     token = _serializer().dumps({"user": user.id, "nonce": user.session_nonce})
-    return url_for("provider_portal.set_password", token=token, _external=True)
+    return absolute_url("provider_portal.set_password", token=token)
 
 
 def user_for_password_token(token: str) -> User | None:

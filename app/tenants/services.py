@@ -16,6 +16,7 @@ from app.auth.services import find_user_by_email, normalise_email
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email
+from app.links import absolute_url
 from app.tenants.models import Authority, Invitation, Membership, Role
 from app.tenants.scoping import Scope, scoped_as, set_scope
 
@@ -109,7 +110,7 @@ def invite(authority_id: int, *, email: str, name: str, roles, invited_by: User)
         actor_authority_id=authority_id,
         new={"email": invitation.email, "name": name, "roles": sorted(invitation.roles)},
     )
-    link = url_for("tenants.accept_invitation", token=f"{authority_id}.{token}", _external=True)
+    link = absolute_url("tenants.accept_invitation", token=f"{authority_id}.{token}")
     enqueue_email(
         db.session,
         tenant_id=authority_id,
