@@ -96,6 +96,8 @@ def send_invitations(actor: Actor, case: Case, meeting: Meeting) -> int:
     The organiser (who sends them) is not sent their own. Each attendee gets one message per
     version of their parts' times and the venue (the outbox key).
     """
+    if meeting.cancelled_at is not None:
+        return 0
     organiser = actor.user.email.lower()
     sent = []
     for attendee in meeting.attendees:

@@ -79,6 +79,7 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
     part_two_ends_at: Mapped[datetime] = mapped_column(default=_after_start(2))
     venue: Mapped[str] = mapped_column(String(300), default="")
     held_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
     agenda_part_one: Mapped[str] = mapped_column(Text, default="")
     agenda_part_two: Mapped[str] = mapped_column(Text, default="")
     minutes_part_one: Mapped[str] = mapped_column(Text, default="")

@@ -9,6 +9,7 @@ from app.cases import drafts
 from app.cases.drafts import Draft
 from app.cases.models import Case
 from app.cases.operations import Actor, audit_case
+from app.db import utcnow
 from app.extensions import db
 from app.meetings import invitations, services
 from app.meetings.agendas import agenda_for, agenda_text
@@ -97,6 +98,21 @@ def remove_attendee(actor: Actor, case: Case, meeting: Meeting, attendee: Meetin
                 "organisation": attendee.organisation})
     meeting.attendees.remove(attendee)
     db.session.flush()
+
+
+def cancel_meeting(actor: Actor, case: Case, meeting: Meeting) -> int:
+    """Cancel a meeting not yet held; withdraw each calendar invitation sent for it.
+
+    Return how many invitations were withdrawn."""
+    meeting.cancelled_at = utcnow()
+    withdrawn = [
+        attendee.name for attendee in meeting.attendees
+        if invitations.send_cancellation(actor, case, meeting, attendee,
+                                         reason="This meeting has been cancelled.")
+    ]
+    audit_case(actor, case, "meeting.cancelled", meeting,
+               new={"cancelled_at": _iso(meeting.cancelled_at), "withdrawn": withdrawn})
+    return len(withdrawn)
 
 
 def record_attendance(actor: Actor, case: Case, meeting: Meeting, attended_ids: set[int]) -> None:

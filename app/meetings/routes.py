@@ -234,6 +234,20 @@ def send_invitations(authority_id: int, case_id: int, meeting_id: int):
     return redirect(_meeting_url(case, meeting, "attendees"))
 
 
+@bp.route(MEETING + "/cancel", methods=["POST"])
+@member(*WRITERS)
+def cancel_meeting(authority_id: int, case_id: int, meeting_id: int):
+    case, meeting = _host_meeting(case_id, meeting_id)
+    if meeting.held_at is not None or meeting.cancelled_at is not None:
+        flash("Only a meeting that has not been held or cancelled can be cancelled")
+        return redirect(_meeting_url(case, meeting))
+    withdrawn = operations.cancel_meeting(current_actor(), case, meeting)
+    db.session.commit()
+    flash(f"{meeting.kind.label} cancelled"
+          + (f". {withdrawn} calendar invitations have been withdrawn." if withdrawn else "."))
+    return redirect(_meeting_url(case, meeting))
+
+
 # Minutes and the meeting held. Long texts are kept as drafts while typed (autosave.js).
 
 
@@ -283,6 +297,9 @@ def _held_form(meeting) -> HeldForm:
 @member(*WRITERS)
 def record_held(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
+    if meeting.cancelled_at is not None:
+        flash("This meeting was cancelled: it cannot be recorded as held")
+        return redirect(_meeting_url(case, meeting))
     form = _held_form(meeting)
     restored = _restore_drafts(form, meeting, ["sustainability_rationale"]) if form.final else []
     if form.validate_on_submit():

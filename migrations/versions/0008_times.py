@@ -1,6 +1,7 @@
-"""Meeting parts with their own times; SQLite's London clock times turned into UTC.
+"""Meeting parts with their own times, cancelled meetings; SQLite's London clock times in UTC.
 
-Each part of a meeting gets its own start and end (part one starts at ``scheduled_for``).
+Each part of a meeting gets its own start and end (part one starts at ``scheduled_for``), and
+a meeting may be cancelled (``cancelled_at``).
 
 On SQLite, moments typed as London clock time (a meeting's start, when it was held, the
 contract review day) were written as the clock time with the offset dropped, and read back as
@@ -83,6 +84,7 @@ def upgrade():
     for name in NEW_COLUMNS:
         op.add_column('meeting', sa.Column(name, sa.DateTime(timezone=True), nullable=True))
     _fill_part_times(connection, sqlite)
+    op.add_column('meeting', sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('meeting') as batch:
         for name in NEW_COLUMNS:
             batch.alter_column(name, existing_type=sa.DateTime(timezone=True), nullable=False)
@@ -90,7 +92,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('meeting') as batch:
-        for name in NEW_COLUMNS:
+        for name in (*NEW_COLUMNS, 'cancelled_at'):
             batch.drop_column(name)
     connection = op.get_bind()
     if connection.dialect.name == "sqlite":

@@ -275,3 +275,36 @@ def test_links_need_only_the_public_address_not_server_name(pg_database, world, 
         manager = db.session.scalar(select(User).where(User.email == "manager@provider-a.example"))
         assert password_link(manager).startswith(
             "https://concerns.council.example/portal/provider/set-password/")
+
+
+def test_cancelling_a_meeting_withdraws_every_invitation_sent(app, world):
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    base = f"/authorities/{world.host_a}/cases/{world.case_a}/meetings"
+    page = _post(lead, f"{base}/new", {"kind": "initial", "day": ["29", "3", "2026"],
+                                       "time": "09:30", "venue": "Online"}).headers["Location"]
+    for name, address in (("Pat Police", "pat@police.example"), ("Bea Both", "bea@icb.example")):
+        _post(lead, f"{page}/attendees/external", {
+            "external-name": name, "external-organisation": "Agency", "external-email": address,
+            "external-parts": ["one", "two"]}, token_from=page)
+    _post(lead, f"{page}/invitations", {}, token_from=page)
+    _post(lead, f"{page}/attendees/external", {  # added after the invitations went: told nothing
+        "external-name": "Late Larry", "external-organisation": "Agency",
+        "external-email": "larry@late.example", "external-parts": ["one"]}, token_from=page)
+    response = _post(lead, f"{page}/cancel", {}, token_from=page)
+    assert response.status_code == 302
+    assert "Cancelled on" in lead.get(page).get_data(as_text=True)
+    assert _post(lead, f"{page}/invitations", {}, token_from=page).status_code == 302  # sends none
+    sent = _sent(app)
+    invited = _invitations(sent)
+    cancelled = _invitations(sent, "meeting_cancellation")
+    assert set(invited) == set(cancelled) == {"pat@police.example", "bea@icb.example"}
+    for recipient, cancellation in cancelled.items():
+        _, calendar, event = _calendar(cancellation)
+        _, _, original = _calendar(invited[recipient])
+        assert str(calendar["method"]) == "CANCEL" and event["uid"] == original["uid"]
+        assert int(event["sequence"]) > int(original["sequence"])
+        assert event.decoded("dtstart") == original.decoded("dtstart")
+        assert event.decoded("dtstart").hour == 9  # 09:30 on the day the clocks go forward
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        meeting = db.session.get(Meeting, int(page.rsplit("/", 1)[1]))
+        assert meeting.cancelled_at is not None
