@@ -173,3 +173,22 @@ def test_parts_out_of_order_are_refused(any_world):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Part two must start when part one ends, or later" in page
+
+
+def test_an_emergency_plans_urgent_meeting_is_at_london_time_and_not_in_the_skipped_hour(any_world):
+    app, world = any_world
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    base = f"/authorities/{world.host_a}/cases/{world.case_a}"
+    plan = {"plan-kind": "emergency_closure", "plan-reason": "Unsafe staffing tonight",
+            "plan-meeting_on": ["29", "3", "2026"], "plan-meeting_time": "01:30",
+            "plan-venue": "County Hall"}
+    refused = lead.post(f"{base}/emergency-plans",
+                        data={**plan, "csrf_token": csrf_token(lead, f"{base}/emergency")})
+    assert "the clocks go forward" in refused.get_data(as_text=True)
+    accepted = lead.post(f"{base}/emergency-plans", data={
+        **plan, "plan-meeting_on": ["15", "6", "2026"], "plan-meeting_time": "16:30",
+        "csrf_token": csrf_token(lead, f"{base}/emergency")})
+    assert accepted.status_code in (200, 302)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        (meeting,) = db.session.scalars(select(Meeting)).all()
+        assert meeting.scheduled_for == datetime(2026, 6, 15, 15, 30, tzinfo=UTC)
