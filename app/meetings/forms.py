@@ -139,7 +139,9 @@ class ScheduleForm(_WhenForm):
                       validators=[DataRequired("Select the kind of meeting")])
     day = DateInputField("Date", "Enter the date of the meeting",
                          description="For example, 27 3 2026")
-    time = _time_field("Part one starts", "Enter the time part one starts")
+    time = StringField("Start time", widget=GovTextInput(),
+                       description="When part one (without the provider) starts, for example 14:30",
+                       validators=[DataRequired("Enter the start time")])
     part_one_end = _optional_time_field(
         "Part one ends", "For example, 15:00. Leave blank for an hour after it starts")
     part_two_start = _optional_time_field(
