@@ -115,6 +115,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # The address people reach the service at: every link in a message or document and
         # the SSO redirect URI are built from it (app.links), never from the Host header.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Put before every email subject, as council mail is marked (empty: no marking).
+        "PROTECTIVE_MARKING": os.environ.get("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE"),
     }
     if overrides:
         config.update(overrides)

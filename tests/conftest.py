@@ -37,6 +37,7 @@ BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
     "SERVER_NAME": "portal.test",
+    "PUBLIC_URL": "http://portal.test",
     "RATELIMIT_ENABLED": False,
     "DEMO_PASSWORD": "demo-password-2026",
 }

@@ -27,9 +27,7 @@ def is_open(invitation) -> bool:
     """Neither accepted, revoked nor expired."""
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         return False
-    expires_at = invitation.expires_at
-    now = utcnow() if expires_at.tzinfo else utcnow().replace(tzinfo=None)
-    return expires_at > now
+    return invitation.expires_at > utcnow()
 
 
 def same_email(user, email: str) -> bool:

@@ -31,11 +31,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 def open_session(user: User) -> str:
     """Record a new session for the user (in the caller's transaction); return its raw id."""
     token = secrets.token_urlsafe(32)
@@ -50,9 +45,9 @@ def open_session(user: User) -> str:
 
 def _expiry_reason(row: UserSession, now: datetime) -> str | None:
     config = current_app.config
-    if now - _aware(row.created_at) > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]):
+    if now - row.created_at > timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]):
         return "absolute_lifetime"
-    if now - _aware(row.last_seen_at) > config["PERMANENT_SESSION_LIFETIME"]:
+    if now - row.last_seen_at > config["PERMANENT_SESSION_LIFETIME"]:
         return "idle"
     return None
 
@@ -73,7 +68,7 @@ def user_for_token(token: str | None) -> User | None:
     user = row.user
     if not user.active:
         return None
-    if now - _aware(row.last_seen_at) > TOUCH_INTERVAL:
+    if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
         # The loader runs before the view, so this commits nothing but the touch.
         db.session.commit()

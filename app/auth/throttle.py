@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -31,10 +31,6 @@ def _key(email: str, address: str) -> str:
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 def _row(email: str, address: str) -> SignInThrottle | None:
     return db.session.scalar(
         select(SignInThrottle).where(SignInThrottle.key_hash == _key(email, address))
@@ -46,7 +42,7 @@ def wait_seconds(email: str, address: str) -> int:
     row = _row(email, address)
     if row is None or row.blocked_until is None:
         return 0
-    remaining = (_aware(row.blocked_until) - utcnow()).total_seconds()
+    remaining = (row.blocked_until - utcnow()).total_seconds()
     return max(0, math.ceil(remaining))
 
 

@@ -9,15 +9,14 @@ it waits for happens (on time or late).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache, lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.relativedelta import relativedelta
 
-LONDON = ZoneInfo("Europe/London")
+from app.london_time import LONDON, london_date
 
 
 @cache
@@ -56,14 +55,7 @@ def working_days_until(today: date, due: date) -> int:
     return count
 
 
-def local_date(moment: datetime) -> date:
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; the app stores UTC.
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LONDON).date()
-
-
-def as_aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+local_date = london_date
 
 
 class ClockStatus(StrEnum):
@@ -153,7 +145,7 @@ class Clock:
 
 def _due(rule: ClockRule, started: datetime, amount: int) -> tuple[date | None, datetime | None]:
     if rule.unit is Unit.HOURS:
-        return None, as_aware(started) + timedelta(hours=amount)
+        return None, started + timedelta(hours=amount)
     start_day = local_date(started)
     if rule.unit is Unit.MONTHS:
         return start_day + relativedelta(months=amount), None
@@ -164,7 +156,7 @@ def _due(rule: ClockRule, started: datetime, amount: int) -> tuple[date | None, 
 
 def _on_time(due_day: date | None, due_at: datetime | None, moment: datetime) -> bool:
     if due_at is not None:
-        return as_aware(moment) <= due_at
+        return moment <= due_at
     return local_date(moment) <= due_day
 
 

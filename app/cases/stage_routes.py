@@ -18,7 +18,7 @@ from app.audit.services import events_of_case
 from app.auth.access import member
 from app.cases import drafts, operations, services
 from app.cases.access import current_actor, host_case_or_404
-from app.cases.clocks import LONDON, as_aware
+from app.cases.clocks import LONDON
 from app.cases.forms import (
     LONG_TEXT,
     AssessmentForm,
@@ -244,7 +244,7 @@ def _restore_drafts(case, form, fields, saved_at) -> list[str]:
         draft = found.get(_draft_key(case, field))
         if draft is None or draft.text == (getattr(form, field).data or ""):
             continue
-        if saved_at is None or as_aware(draft.saved_at) > as_aware(saved_at):
+        if saved_at is None or draft.saved_at > saved_at:
             getattr(form, field).data = draft.text
             restored.append(getattr(form, field).label.text)
     return restored

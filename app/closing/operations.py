@@ -10,6 +10,7 @@ from app.closing.letters import Addressee
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email
+from app.london_time import start_of_day
 
 
 def send_closure_letters(actor: Actor, case: Case, *, provider_emails: list[str],
@@ -37,12 +38,8 @@ def send_closure_letters(actor: Actor, case: Case, *, provider_emails: list[str]
 
 
 def record_contract_review(actor: Actor, case: Case, *, reviewed_on: date, outcome: str) -> None:
-    from datetime import datetime
-
-    from app.cases.clocks import LONDON
-
     old = {"contract_review_outcome": case.contract_review_outcome}
-    case.contract_review_at = datetime.combine(reviewed_on, datetime.min.time(), LONDON)
+    case.contract_review_at = start_of_day(reviewed_on)
     case.contract_review_outcome = outcome
     audit_case(actor, case, "closure.contract_review_recorded", old=old,
                new={"reviewed_on": reviewed_on.isoformat(), "outcome": outcome})

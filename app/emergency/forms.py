@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from app.emergency.models import MoveStatus, PlanKind, RestrictionKind
 from app.forms import DateInputField, Form, submit
+from app.london_time import NoSuchTime, at_london
 
 
 def _reason(label: str, required: str) -> TextAreaField:
@@ -40,6 +43,23 @@ class PlanForm(Form):
                         validators=[DataRequired("Enter where the urgent meeting is held"),
                                     Length(max=300, message="Where must be 300 characters or fewer")])
     submit = submit("Invoke the emergency plan")
+
+    @property
+    def meeting_at(self) -> datetime | None:
+        """The urgent meeting's moment, read as London clock time."""
+        if self.meeting_on.data is None or not self.meeting_time.data:
+            return None
+        hour, minute = (int(part) for part in self.meeting_time.data.split(":"))
+        return at_london(self.meeting_on.data, time(hour, minute))
+
+    def validate_meeting_time(self, field):
+        try:
+            _ = self.meeting_at
+        except NoSuchTime as error:
+            raise ValidationError("That time does not happen on that day: the clocks go forward "
+                                  "an hour. Enter a time after 02:00") from error
+        except ValueError:
+            return  # the format's own message says what is wrong
 
 
 class MoveForm(Form):

@@ -18,6 +18,7 @@ from app.emergency.models import (
     RestrictionKind,
 )
 from app.extensions import db
+from app.london_time import start_of_day
 from app.meetings.models import Meeting, MeetingKind
 from app.residents.models import Resident
 
@@ -83,8 +84,7 @@ def update_move(actor: Actor, case: Case, move: ResidentMove, *, status: MoveSta
            "moved_on": move.moved_on.isoformat() if move.moved_on else None}
     move.status, move.destination, move.moved_on, move.notes = status, destination, moved_on, notes
     if status is MoveStatus.MOVED:
-        move.resident.moved_out_at = datetime.combine(moved_on, datetime.min.time()).replace(
-            tzinfo=utcnow().tzinfo)
+        move.resident.moved_out_at = start_of_day(moved_on)
     audit_case(actor, case, "resident_move.updated", move, old,
                {"status": status.value, "destination": destination,
                 "moved_on": moved_on.isoformat() if moved_on else None})

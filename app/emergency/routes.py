@@ -3,13 +3,12 @@ a share reads, and sees only the moves of the residents it placed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.clocks import LONDON
 from app.cases.roles import CASE_EDITORS
 from app.emergency import operations, services
 from app.emergency.forms import MoveForm, PlanForm, RestrictionForm
@@ -88,8 +87,7 @@ def invoke_plan(authority_id: int, case_id: int):
     form = PlanForm(prefix="plan")
     if not form.validate_on_submit():
         return _render(case, plan_form=form)
-    hour, minute = (int(part) for part in form.meeting_time.data.split(":"))
-    meeting_at = datetime.combine(form.meeting_on.data, time(hour, minute), LONDON)
+    meeting_at = form.meeting_at
     plan = operations.invoke_plan(current_actor(), case, kind=PlanKind(form.kind.data),
                                   reason=form.reason.data, meeting_at=meeting_at,
                                   venue=form.venue.data)

@@ -127,11 +127,6 @@ def _reading(scope: Scope) -> OutboxHealth:
                 func.count().filter(state == MessageState.UNKNOWN),
             )
         ).one()
-    return OutboxHealth(_aware(row[0]), _aware(row[1]), row[2], row[3])
+    return OutboxHealth(row[0], row[1], row[2], row[3])
 
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:  # SQLite hands back naive UTC
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment
 

@@ -16,11 +16,10 @@ import smtplib
 import ssl
 import uuid
 from collections.abc import Callable
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import make_msgid
 from pathlib import Path
 
+from app.jobs.mime import build_message as build_mime
+from app.jobs.mime import notify_personalisation
 from app.jobs.rendering import RenderedEmail
 
 
@@ -40,23 +39,6 @@ def _smtp_refusal(code: int, answer: bytes | str) -> Refused:
     text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
     kind = PermanentFailure if code >= 500 else Refused
     return kind(f"{code} {text}")
-
-
-def build_mime(email: RenderedEmail, *, sender: str, recipient: str, key: str) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
-    message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = email.subject
-    message["Message-ID"] = make_msgid(idstring=key.replace(":", "-")[:60])
-    # Quoted-printable keeps every line short, as SMTP requires, whatever the template holds.
-    message.set_content(email.text, cte="quoted-printable")
-    message.add_alternative(email.html, subtype="html", cte="quoted-printable")
-    for attachment in email.attachments:
-        maintype, subtype = attachment.content_type.split(";")[0].split("/")
-        message.add_attachment(
-            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
-        )
-    return message
 
 
 class FileChannel:
@@ -140,7 +122,7 @@ class NotifyChannel:
     def send(self, email: RenderedEmail, recipient: str, key: str, on_handover: Callable[[], None]) -> str:
         from notifications_python_client.errors import HTTPError
 
-        personalisation = {"subject": email.subject, "body": email.text}
+        personalisation = notify_personalisation(email)
         for attachment in email.attachments:
             personalisation["link_to_file"] = {
                 "file": base64.b64encode(attachment.data).decode(),

@@ -27,7 +27,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs.channels import PermanentFailure, Refused, channel_from_config
 from app.jobs.models import MessageState, OutboxMessage
-from app.jobs.rendering import meeting_invitation, render_email
+from app.jobs.rendering import calendar_attachment, render_email
 from app.tenants.models import Authority
 from app.tenants.scoping import Scope, scoped_as
 
@@ -166,16 +166,7 @@ def _render(message: OutboxMessage):
     email.attachments.extend(build_attachment(**spec) for spec in message.payload.get("documents") or [])
     calendar = message.payload.get("calendar")
     if calendar:
-        from datetime import datetime
-
-        email.attachments.append(
-            meeting_invitation(
-                **{**calendar,
-                   "starts_at": datetime.fromisoformat(calendar["starts_at"]),
-                   "ends_at": datetime.fromisoformat(calendar["ends_at"]),
-                   "attendee": message.recipient}
-            )
-        )
+        email.attachments.append(calendar_attachment(calendar, message.recipient))
     return email
 
 

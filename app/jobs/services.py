@@ -100,8 +100,6 @@ def _queue_of(authority_id: int | None, name: str) -> AuthorityQueue:
     oldest = db.session.scalar(
         select(func.min(OutboxMessage.created_at)).where(OutboxMessage.state.in_(OPEN_STATES))
     )
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=utcnow().tzinfo)
     return AuthorityQueue(
         authority_id=authority_id,
         name=name,

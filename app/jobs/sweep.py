@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask import current_app
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -36,6 +35,7 @@ from app.cases.services import held_meetings, milestones
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email, record_skipped
+from app.links import absolute_url
 from app.tenants.models import Authority, Membership
 from app.tenants.scoping import Scope, scoped_as
 
@@ -271,13 +271,5 @@ def _context(case: Case, authority_name: str, deadline: Deadline, person: Recipi
 
 
 def case_link(case: Case) -> str:
-    """Return the case page's address: absolute when SERVER_NAME is set, else its path."""
-    config = current_app.config
-    server = config.get("SERVER_NAME")
-    adapter = current_app.url_map.bind(
-        server or "localhost", url_scheme=config.get("PREFERRED_URL_SCHEME", "http")
-    )
-    return adapter.build(
-        "cases.show_case", {"authority_id": case.tenant_id, "case_id": case.id},
-        force_external=bool(server),
-    )
+    """Return the case page's address under the service's public address."""
+    return absolute_url("cases.show_case", authority_id=case.tenant_id, case_id=case.id)

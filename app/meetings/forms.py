@@ -26,8 +26,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from app.db import utcnow
 from app.forms import DateInputField, Form, submit
-from app.meetings.models import FinalDecision, MeetingKind
-from app.meetings.services import combine
+from app.london_time import NoSuchTime, at_london, clock, london_date
+from app.meetings.models import PART_LENGTH, FinalDecision, MeetingKind
 
 LONG_TEXT = 20000
 AGENDA_TEXT = 5000
@@ -65,6 +65,18 @@ def _time_field(label: str, required: str):
                        validators=[DataRequired(required)])
 
 
+def _optional_time_field(label: str, description: str):
+    return StringField(label, widget=GovTextInput(), description=description,
+                       validators=[Optional()])
+
+
+def _real_time(field) -> None:
+    try:
+        parse_time(field.data or "")
+    except ValueError as error:
+        raise ValidationError("Enter a real time, like 14:30 or 2:30pm") from error
+
+
 def _parts_field():
     return SelectMultipleField(
         "Which parts of the meeting", widget=GovCheckboxesInput(),
@@ -86,22 +98,38 @@ class _PrefixedForm(Form):
 
 
 class _WhenForm(Form):
-    """A date and a clock time, read together as a moment in England."""
+    """A date and clock times, read together as moments in England."""
 
     @staticmethod
     def _at(day_field, time_field) -> datetime | None:
         if day_field.data is None or not time_field.data:
             return None
         try:
-            return combine(day_field.data, parse_time(time_field.data))
+            return at_london(day_field.data, parse_time(time_field.data))
         except ValueError:
             return None
 
-    def validate_time(self, field):
+    def _check_exists(self, time_field) -> bool:
+        """Refuse a clock time skipped when the clocks go forward (01:30 on the last Sunday
+        of March)."""
+        if self.day.data is None or not time_field.data or time_field.errors:
+            return True
         try:
-            parse_time(field.data or "")
-        except ValueError as error:
-            raise ValidationError("Enter a real time, like 14:30 or 2:30pm") from error
+            at_london(self.day.data, parse_time(time_field.data))
+        except NoSuchTime:
+            time_field.errors = [*time_field.errors, "That time does not happen on that day: "
+                                 "the clocks go forward an hour. Enter a time after 02:00"]
+            return False
+        except ValueError:
+            return True
+        return True
+
+    def validate_time(self, field):
+        _real_time(field)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        return self._check_exists(self.time) and valid
 
 
 class ScheduleForm(_WhenForm):
@@ -111,16 +139,75 @@ class ScheduleForm(_WhenForm):
                       validators=[DataRequired("Select the kind of meeting")])
     day = DateInputField("Date", "Enter the date of the meeting",
                          description="For example, 27 3 2026")
-    time = _time_field("Start time", "Enter the start time")
+    time = StringField("Start time", widget=GovTextInput(),
+                       description="When part one (without the provider) starts, for example 14:30",
+                       validators=[DataRequired("Enter the start time")])
+    part_one_end = _optional_time_field(
+        "Part one ends", "For example, 15:00. Leave blank for an hour after it starts")
+    part_two_start = _optional_time_field(
+        "Part two starts (with the provider)", "Leave blank to start when part one ends")
+    part_two_end = _optional_time_field(
+        "Part two ends", "Leave blank for an hour after it starts")
     venue = StringField("Venue", widget=GovTextInput(),
                         description="An address, a room or “Microsoft Teams”",
                         validators=[DataRequired("Enter the venue"),
                                     Length(max=300, message="Venue must be 300 characters or fewer")])
     submit = submit("Schedule meeting")
 
+    def validate_part_one_end(self, field):
+        _real_time(field)
+
+    def validate_part_two_start(self, field):
+        _real_time(field)
+
+    def validate_part_two_end(self, field):
+        _real_time(field)
+
     @property
     def scheduled_for(self) -> datetime | None:
         return self._at(self.day, self.time)
+
+    def part_times(self) -> dict[str, datetime] | None:
+        """Return each part's start and end; a blank one follows from the time before it."""
+        start = self.scheduled_for
+        if start is None:
+            return None
+        one_end = self._at(self.day, self.part_one_end) or start + PART_LENGTH
+        two_start = self._at(self.day, self.part_two_start) or one_end
+        two_end = self._at(self.day, self.part_two_end) or two_start + PART_LENGTH
+        return {"scheduled_for": start, "part_one_ends_at": one_end,
+                "part_two_starts_at": two_start, "part_two_ends_at": two_end}
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in (self.part_one_end, self.part_two_start, self.part_two_end):
+            valid = self._check_exists(field) and valid
+        return valid and self._validate_order()
+
+    def _validate_order(self) -> bool:
+        times = self.part_times()
+        if times is None:
+            return True
+        rules = [
+            (self.part_one_end, times["part_one_ends_at"] > times["scheduled_for"],
+             "Part one must end after it starts"),
+            (self.part_two_start, times["part_two_starts_at"] >= times["part_one_ends_at"],
+             "Part two must start when part one ends, or later"),
+            (self.part_two_end, times["part_two_ends_at"] > times["part_two_starts_at"],
+             "Part two must end after it starts"),
+        ]
+        broken = [(field, message) for field, ok, message in rules if not ok]
+        for field, message in broken:
+            field.errors = [*field.errors, message]
+        return not broken
+
+    def fill_part_times(self, meeting) -> None:
+        """Show the meeting's times as London clock times (the edit form's first view)."""
+        self.day.data = london_date(meeting.scheduled_for)
+        self.time.data = clock(meeting.scheduled_for)
+        self.part_one_end.data = clock(meeting.part_one_ends_at)
+        self.part_two_start.data = clock(meeting.part_two_starts_at)
+        self.part_two_end.data = clock(meeting.part_two_ends_at)
 
 
 class EditMeetingForm(ScheduleForm):

@@ -7,7 +7,7 @@ the per-part flags, DESIGN.md's visibility table).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
@@ -48,6 +48,17 @@ MEETING_LABELS = {
 }
 
 
+# A part's length when none is given: part two follows part one.
+PART_LENGTH = timedelta(hours=1)
+
+
+def _after_start(parts: int):
+    """Default a part's time to ``parts`` part-lengths after the meeting's start."""
+    def default(context):
+        return context.get_current_parameters()["scheduled_for"] + parts * PART_LENGTH
+    return default
+
+
 class FinalDecision(StrEnum):
     CLOSE = "close"
     CONTINUE = "continue"
@@ -60,9 +71,15 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[MeetingKind] = mapped_column(str_enum(MeetingKind, 30))
+    # Part one starts when the meeting does; each part has its own start and end, so someone
+    # invited only to part two is told part two's times.
     scheduled_for: Mapped[datetime]
+    part_one_ends_at: Mapped[datetime] = mapped_column(default=_after_start(1))
+    part_two_starts_at: Mapped[datetime] = mapped_column(default=_after_start(1))
+    part_two_ends_at: Mapped[datetime] = mapped_column(default=_after_start(2))
     venue: Mapped[str] = mapped_column(String(300), default="")
     held_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
     agenda_part_one: Mapped[str] = mapped_column(Text, default="")
     agenda_part_two: Mapped[str] = mapped_column(Text, default="")
     minutes_part_one: Mapped[str] = mapped_column(Text, default="")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from app.cases import drafts
 from app.cases.drafts import Draft
@@ -12,12 +11,9 @@ from app.cases.models import Case
 from app.cases.operations import Actor, audit_case
 from app.db import utcnow
 from app.extensions import db
-from app.jobs.outbox import enqueue_email
-from app.meetings import services
+from app.meetings import invitations, services
 from app.meetings.agendas import agenda_for, agenda_text
 from app.meetings.models import FinalDecision, Meeting, MeetingAttendee, MeetingKind
-
-MEETING_LENGTH = timedelta(hours=2)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -40,17 +36,21 @@ def _plain(values: dict) -> dict:
 
 
 def schedule_meeting(actor: Actor, case: Case, *, kind: MeetingKind, scheduled_for: datetime,
-                     venue: str) -> Meeting:
-    """Schedule a meeting with the agenda headings the procedures give for its kind."""
+                     venue: str, **part_times: datetime) -> Meeting:
+    """Schedule a meeting with the agenda headings the procedures give for its kind.
+
+    ``part_times`` may give ``part_one_ends_at``, ``part_two_starts_at`` and
+    ``part_two_ends_at``; those left out follow from the start."""
     agenda = agenda_for(kind)
     meeting = Meeting(
         tenant_id=case.tenant_id, case_id=case.id, kind=kind, scheduled_for=scheduled_for,
         venue=venue, agenda_part_one=agenda_text(agenda.part_one),
-        agenda_part_two=agenda_text(agenda.part_two),
+        agenda_part_two=agenda_text(agenda.part_two), **part_times,
     )
     db.session.add(meeting)
     audit_case(actor, case, "meeting.scheduled", meeting,
-           new={"kind": kind.value, "scheduled_for": _iso(scheduled_for), "venue": venue})
+           new={"kind": kind.value, "scheduled_for": _iso(scheduled_for), "venue": venue,
+                **_plain(part_times)})
     return meeting
 
 
@@ -90,11 +90,29 @@ def add_attendee(actor: Actor, case: Case, meeting: Meeting, invitee: Invitee, *
 
 
 def remove_attendee(actor: Actor, case: Case, meeting: Meeting, attendee: MeetingAttendee) -> None:
+    """Remove someone invited; a calendar invitation already sent to them is withdrawn."""
+    invitations.send_cancellation(actor, case, meeting, attendee,
+                                  reason="You are no longer invited to this meeting.")
     audit_case(actor, case, "meeting.attendee_removed", attendee,
            old={"meeting_id": meeting.id, "name": attendee.name,
                 "organisation": attendee.organisation})
     meeting.attendees.remove(attendee)
     db.session.flush()
+
+
+def cancel_meeting(actor: Actor, case: Case, meeting: Meeting) -> int:
+    """Cancel a meeting not yet held; withdraw each calendar invitation sent for it.
+
+    Return how many invitations were withdrawn."""
+    meeting.cancelled_at = utcnow()
+    withdrawn = [
+        attendee.name for attendee in meeting.attendees
+        if invitations.send_cancellation(actor, case, meeting, attendee,
+                                         reason="This meeting has been cancelled.")
+    ]
+    audit_case(actor, case, "meeting.cancelled", meeting,
+               new={"cancelled_at": _iso(meeting.cancelled_at), "withdrawn": withdrawn})
+    return len(withdrawn)
 
 
 def record_attendance(actor: Actor, case: Case, meeting: Meeting, attended_ids: set[int]) -> None:
@@ -144,39 +162,3 @@ def save_draft(actor: Actor, meeting: Meeting, field: str, text: str) -> Draft:
 
 def discard_drafts(actor: Actor, meeting: Meeting) -> None:
     _discard_drafts(actor, meeting, services.DRAFT_FIELDS)
-
-
-def _recipient(attendee: MeetingAttendee) -> str:
-    return attendee.user.email if attendee.user is not None else attendee.email
-
-
-def send_invitations(actor: Actor, case: Case, meeting: Meeting) -> int:
-    """Email each attendee with an address a calendar invitation; return how many were sent.
-
-    Each attendee gets one message per version of the date and venue (the outbox key).
-    """
-    when = services.local(meeting.scheduled_for)
-    version = hashlib.sha256(f"{when.isoformat()}|{meeting.venue}".encode()).hexdigest()[:16]
-    title = f"{meeting.kind.label}: {case.reference} {case.provider.name}"
-    sent = []
-    for attendee in meeting.attendees:
-        recipient = _recipient(attendee)
-        if not recipient:
-            continue
-        enqueue_email(
-            db.session, tenant_id=case.tenant_id, template="meeting_invitation",
-            recipient=recipient, case_id=case.id, created_by_id=actor.user.id,
-            key=f"meeting-invitation:{meeting.id}:{attendee.id}:{version}",
-            context={"title": title, "when": f"{when:%-d %B %Y at %H:%M}",
-                     "where": meeting.venue or "To be confirmed"},
-            calendar={"uid": f"meeting-{meeting.id}@provider-concerns",
-                      "title": title, "starts_at": meeting.scheduled_for.isoformat(),
-                      "ends_at": (meeting.scheduled_for + MEETING_LENGTH).isoformat(),
-                      "location": meeting.venue, "organiser": actor.user.email,
-                      "description": f"Provider concerns meeting, case {case.reference}",
-                      "sequence": int(utcnow().timestamp())},
-        )
-        sent.append(attendee.name)
-    if sent:
-        audit_case(actor, case, "meeting.invitations_sent", meeting, new={"to": sent})
-    return len(sent)

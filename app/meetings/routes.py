@@ -26,7 +26,7 @@ from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
 from app.extensions import db, htmx
 from app.jobs import in_process
-from app.meetings import documents, operations, services
+from app.meetings import documents, invitations, operations, services
 from app.meetings.forms import (
     LONG_TEXT,
     AttendanceForm,
@@ -82,8 +82,8 @@ def schedule_meeting(authority_id: int, case_id: int):
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         meeting = operations.schedule_meeting(
-            current_actor(), case, kind=MeetingKind(form.kind.data),
-            scheduled_for=form.scheduled_for, venue=form.venue.data)
+            current_actor(), case, kind=MeetingKind(form.kind.data), venue=form.venue.data,
+            **form.part_times())
         db.session.commit()
         flash(f"{meeting.kind.label} scheduled. The agenda has been filled in from the procedure.")
         return redirect(_meeting_url(case, meeting))
@@ -130,14 +130,13 @@ def edit_meeting(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
     form = EditMeetingForm()
     if request.method == "GET":
-        when = services.local(meeting.scheduled_for)
-        form.day.data, form.time.data = when.date(), f"{when:%H:%M}"
+        form.fill_part_times(meeting)
         form.venue.data = meeting.venue
         form.agenda_part_one.data = meeting.agenda_part_one
         form.agenda_part_two.data = meeting.agenda_part_two
     if form.validate_on_submit():
         operations.update_meeting(
-            current_actor(), case, meeting, scheduled_for=form.scheduled_for,
+            current_actor(), case, meeting, **form.part_times(),
             venue=form.venue.data, agenda_part_one=form.agenda_part_one.data or "",
             agenda_part_two=form.agenda_part_two.data or "")
         db.session.commit()
@@ -229,7 +228,7 @@ def record_attendance(authority_id: int, case_id: int, meeting_id: int):
 @member(*WRITERS)
 def send_invitations(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
-    sent = operations.send_invitations(current_actor(), case, meeting)
+    sent = invitations.send_invitations(current_actor(), case, meeting)
     db.session.commit()
     flash(_invitations_outcome(sent, in_process.deliver_now()))
     return redirect(_meeting_url(case, meeting, "attendees"))
@@ -245,6 +244,20 @@ def _invitations_outcome(count: int, delivery: in_process.Delivery) -> str:
     if delivery is in_process.Delivery.RETRYING:
         return f"Invitations to {count} people could not all be sent yet: they will be retried"
     return f"Invitations to {count} people could not all be sent: see messages that need a decision"
+
+
+@bp.route(MEETING + "/cancel", methods=["POST"])
+@member(*WRITERS)
+def cancel_meeting(authority_id: int, case_id: int, meeting_id: int):
+    case, meeting = _host_meeting(case_id, meeting_id)
+    if meeting.held_at is not None or meeting.cancelled_at is not None:
+        flash("Only a meeting that has not been held or cancelled can be cancelled")
+        return redirect(_meeting_url(case, meeting))
+    withdrawn = operations.cancel_meeting(current_actor(), case, meeting)
+    db.session.commit()
+    flash(f"{meeting.kind.label} cancelled"
+          + (f". {withdrawn} calendar invitations have been withdrawn." if withdrawn else "."))
+    return redirect(_meeting_url(case, meeting))
 
 
 # Minutes and the meeting held. Long texts are kept as drafts while typed (autosave.js).
@@ -296,6 +309,9 @@ def _held_form(meeting) -> HeldForm:
 @member(*WRITERS)
 def record_held(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
+    if meeting.cancelled_at is not None:
+        flash("This meeting was cancelled: it cannot be recorded as held")
+        return redirect(_meeting_url(case, meeting))
     form = _held_form(meeting)
     restored = _restore_drafts(form, meeting, ["sustainability_rationale"]) if form.final else []
     if form.validate_on_submit():

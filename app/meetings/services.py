@@ -7,7 +7,7 @@ placing authority reads is decided here, from the per-part flags (DESIGN.md's ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -15,10 +15,10 @@ from sqlalchemy.orm import selectinload
 from app.actions.models import Action
 from app.audit.models import AuditEvent
 from app.auth.models import User
-from app.cases.clocks import LONDON
 from app.cases.drafts import drafts_of
 from app.cases.models import Case
 from app.extensions import db
+from app.london_time import to_london
 from app.meetings.models import Meeting, MeetingAttendee
 from app.placing.models import CaseShare
 from app.tenants.models import Authority, Membership
@@ -68,15 +68,8 @@ def actions_of(meeting: Meeting) -> list[Action]:
     )
 
 
-# Local date and time of meetings: staff type and read them as clock time in England.
-
-
-def local(value: datetime | None) -> datetime | None:
-    return value.astimezone(LONDON) if value is not None else None
-
-
-def combine(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=LONDON)
+# Staff type and read meeting times as clock time in England (app.london_time).
+local = to_london
 
 
 # Who can be invited.
@@ -150,16 +143,26 @@ class Part:
     minutes: str
     shared_with_placing: bool
     shared_with_provider: bool
+    starts_at: datetime
+    ends_at: datetime
 
 
 def parts_of(meeting: Meeting) -> list[Part]:
     return [
         Part(1, "Part one (without the provider)", meeting.agenda_part_one,
-             meeting.minutes_part_one, meeting.part_one_shared_with_placing, False),
+             meeting.minutes_part_one, meeting.part_one_shared_with_placing, False,
+             meeting.scheduled_for, meeting.part_one_ends_at),
         Part(2, "Part two (with the provider)", meeting.agenda_part_two,
              meeting.minutes_part_two, meeting.part_two_shared_with_placing,
-             meeting.part_two_shared_with_provider),
+             meeting.part_two_shared_with_provider, meeting.part_two_starts_at,
+             meeting.part_two_ends_at),
     ]
+
+
+def invited_parts(meeting: Meeting, attendee: MeetingAttendee) -> list[Part]:
+    """Return the parts the attendee is invited to, in order: all their invitation may tell."""
+    one, two = parts_of(meeting)
+    return [part for part, invited in ((one, attendee.part_one), (two, attendee.part_two)) if invited]
 
 
 def readable_parts(meeting: Meeting, host: bool) -> list[Part]:

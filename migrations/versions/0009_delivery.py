@@ -2,7 +2,7 @@
 that must not be sent.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01
 
 """
@@ -16,7 +16,7 @@ OLD_STATES = STATES[:-1]
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -49,7 +49,7 @@ def test_smtp_delivers_a_meeting_invitation_with_an_ics_that_parses_back(pg_data
         message = _meeting(app, world.host_a)
         assert message.state is MessageState.SENT and message.provider_reference
         received = smtp.messages[0]
-    assert str(received["Subject"]).strip().startswith("Invitation: Initial provider concerns meeting")
+    assert str(received["Subject"]).startswith("OFFICIAL-SENSITIVE: Invitation: Initial provider concerns meeting")
     parts = {part.get_content_type(): part for part in received.walk()}
     assert "County Hall, Room 4" in parts["text/plain"].get_payload(decode=True).decode()
     assert "<strong>Where:</strong>" in parts["text/html"].get_payload(decode=True).decode()
@@ -111,7 +111,7 @@ def test_notify_adapter_sends_the_request_notify_expects(pg_database, world):
     assert body["email_address"] == "police.liaison@example.org"
     assert body["template_id"] == "f33517ff-2a88-4f6e-b855-c550268ce08a"
     assert body["reference"] == "meeting:1:police"
-    assert body["personalisation"]["subject"].startswith("Invitation:")
+    assert body["personalisation"]["subject"].startswith("OFFICIAL-SENSITIVE: Invitation:")
     assert "County Hall" in body["personalisation"]["body"]
     assert body["personalisation"]["link_to_file"]["filename"] == "invite.ics"
 

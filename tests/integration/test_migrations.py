@@ -45,3 +45,44 @@ def test_downgrade_to_base_and_upgrade_again_on_postgresql():
         assert "cases" in inspect(engine).get_table_names()
         engine.dispose()
         db.engine.dispose()
+
+
+def test_0008_turns_sqlite_london_clock_times_into_utc_and_times_each_part(tmp_path):
+    """Before 0008 SQLite kept a meeting typed for 14:00 in June as '14:00' (London, offset
+    dropped); afterwards it holds 13:00 UTC, reads back as 14:00 London, and each part has
+    its own times."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from app.meetings.models import Meeting
+    from app.tenants.scoping import Scope, scoped_as
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="0004")
+        db.session.execute(text(
+            "INSERT INTO meeting (id, case_id, kind, scheduled_for, held_at, venue, agenda_part_one, "
+            "agenda_part_two, minutes_part_one, minutes_part_two, part_one_shared_with_placing, "
+            "part_two_shared_with_placing, part_two_shared_with_provider, decisions, "
+            "sustainability_rationale, tenant_id, created_at) VALUES (1, 1, 'initial', "
+            "'2026-06-15 14:00:00.000000', '2026-06-15 14:05:00.000000', '', '', '', '', '', 0, 0, 0, "
+            "'', '', 1, '2026-06-01 09:00:00.000000'), (2, 1, 'initial', '2026-12-01 14:00:00.000000', "
+            "NULL, '', '', '', '', '', 0, 0, 0, '', '', 1, '2026-06-01 09:00:00.000000')"))
+        db.session.commit()
+        upgrade()
+        with scoped_as(db.session, Scope(tenant_id=1)):
+            rows = {row.id: row for row in db.session.scalars(db.select(Meeting))}
+        summer, winter = rows[1], rows[2]
+        assert summer.scheduled_for == datetime(2026, 6, 15, 13, tzinfo=UTC)
+        assert summer.held_at == datetime(2026, 6, 15, 13, 5, tzinfo=UTC)
+        assert summer.created_at == datetime(2026, 6, 1, 9, tzinfo=UTC)  # already UTC: kept
+        assert summer.part_one_ends_at == datetime(2026, 6, 15, 14, tzinfo=UTC)
+        assert summer.part_two_ends_at == datetime(2026, 6, 15, 15, tzinfo=UTC)
+        assert winter.scheduled_for == datetime(2026, 12, 1, 14, tzinfo=UTC)
+        db.session.rollback()
+        downgrade(revision="0004")
+        assert db.session.execute(text("SELECT scheduled_for FROM meeting WHERE id = 1")).scalar() \
+            == "2026-06-15 14:00:00.000000"
+        db.engine.dispose()

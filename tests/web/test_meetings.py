@@ -253,7 +253,8 @@ def test_invitations_go_through_the_outbox_to_attendees_with_an_address(app, wor
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
         messages = db.session.scalars(select(OutboxMessage)).all()
         assert [(m.recipient, m.template) for m in messages] == [("kay@police.example", "meeting_invitation")]
-        assert messages[0].payload["calendar"]["uid"] == f"meeting-{meeting_id}@provider-concerns"
+        # One calendar event per meeting and parts, named in this installation's own domain.
+        assert messages[0].payload["calendar"]["uid"] == f"meeting-{meeting_id}-part-1@portal.test"
 
 
 # Minutes, held, final decision.
