@@ -133,6 +133,7 @@ def seed_cases(host, placing, providers, locations, staff) -> None:
     db.session.flush()
     for case in cases:  # what the placing authorities read of the host's clocks
         key_dates.refresh(case)
+    db.session.flush()
 
 
 def _intelligence(case, demo, lead) -> None:
