@@ -7,6 +7,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from app.assets import GOVUK_FRONTEND_VERSION, HTMX_VERSION
+from app.cases.clocks import london_datetime
 from app.cases.roles import CASE_EDITORS, SETTINGS_EDITORS
 from app.residents.routes import READERS as RESIDENT_READERS
 from app.tenants.models import Role
@@ -18,9 +19,12 @@ def _item(text: str, endpoint: str, active: bool, **values) -> dict:
 
 def _staff_navigation(authority, membership) -> list[dict]:
     blueprint = request.blueprint
+    on_settings = request.endpoint == "cases.procedure_settings"
     items = [
         _item("Home", "tenants.home", request.endpoint == "tenants.home", authority_id=authority.id),
-        _item("Cases", "cases.list_cases", blueprint == "cases", authority_id=authority.id),
+        # The procedure settings live on the cases blueprint but are their own menu item.
+        _item("Cases", "cases.list_cases", blueprint == "cases" and not on_settings,
+              authority_id=authority.id),
     ]
     if membership.has_any(CASE_EDITORS | {Role.VIEWER}):
         items.append(
@@ -32,7 +36,7 @@ def _staff_navigation(authority, membership) -> list[dict]:
         )
     if membership.has_any(SETTINGS_EDITORS):
         items.append(
-            _item("Procedure", "cases.procedure_settings", request.endpoint == "cases.procedure_settings", authority_id=authority.id)
+            _item("Procedure", "cases.procedure_settings", on_settings, authority_id=authority.id)
         )
     if membership.has_any({Role.TENANT_ADMIN}):
         items.append(
@@ -75,5 +79,6 @@ def _page_context() -> dict:
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.context_processor(_page_context)
+    app.add_template_filter(london_datetime)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

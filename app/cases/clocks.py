@@ -62,6 +62,14 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def london_datetime(moment: datetime | None) -> str:
+    """Return a moment as people in England read it: 1 December 2026 at 2:30pm."""
+    if moment is None:
+        return ""
+    local = as_aware(moment).astimezone(LONDON)
+    return local.strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+
+
 def as_aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
@@ -152,8 +160,7 @@ class Clock:
     @property
     def due_label(self) -> str:
         if self.due_at is not None:
-            return self.due_at.astimezone(LONDON).strftime("%-d %B %Y at %-I:%M%p").replace(
-                "AM", "am").replace("PM", "pm")
+            return london_datetime(self.due_at)
         return self.due_day.strftime("%-d %B %Y") if self.due_day else ""
 
     def due_day_local(self) -> date:

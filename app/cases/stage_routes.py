@@ -151,7 +151,8 @@ def move_case(authority_id: int, case_id: int):
     target = form.target_stage()
     if form.validate_on_submit() and target is not None:
         try:
-            operations.move_case(current_actor(), case, target, form.reason.data)
+            operations.move_case(current_actor(), case, target, form.reason.data,
+                                 form.override_reason.data or "")
         except MoveRefused as refused:
             db.session.rollback()
             for reason in refused.reasons:
@@ -164,20 +165,6 @@ def move_case(authority_id: int, case_id: int):
         "cases/move_form.html", form=form, case=case, target=target,
         moves=services.moves_for(case, current_actor().roles),
     ), 400 if target is None else 200
-
-
-@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/provider-informed",
-          methods=["POST"])
-@member(*CASE_EDITORS)
-def mark_provider_informed(authority_id: int, case_id: int):
-    case = host_case_or_404(case_id)
-    from app.forms import Form
-
-    if Form().validate_on_submit():
-        operations.mark_provider_informed(current_actor(), case)
-        db.session.commit()
-        flash("Recorded that the provider was informed of the decision.")
-    return redirect(_case_page(authority_id, case_id, "clocks"))
 
 
 def _correction_form(case, events) -> CorrectionForm:

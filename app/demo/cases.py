@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from app.actions.models import Action, ActionStatus, OwnerKind
 from app.audit.services import record
+from app.cases import key_dates
 from app.cases.clocks import LONDON, add_working_days
 from app.cases.models import (
     Case,
@@ -18,7 +19,6 @@ from app.cases.models import (
     Stage,
     StageChange,
 )
-from app.cases import key_dates
 from app.cases.references import next_reference
 from app.db import utcnow
 from app.extensions import db
