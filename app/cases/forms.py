@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -30,7 +29,7 @@ from wtforms.validators import (
 )
 
 from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
-from app.forms import DateInputField, Form, submit
+from app.forms import DateInputField, Form, WholeNumberField, submit
 from app.meetings.forms import parse_time
 from app.meetings.services import combine
 
@@ -61,7 +60,7 @@ class IntelligenceForm(Form):
                         validators=[DataRequired("Select where the intelligence came from")])
     received_on = DateInputField("Date received", "Enter the date the intelligence was received",
                                    description="For example, 27 11 2026")
-    count = IntegerField("Number of reports", widget=GovTextInput(), default=1,
+    count = WholeNumberField("Number of reports", widget=GovTextInput(), default=1,
                          validators=[InputRequired("Enter the number of reports"),
                                      NumberRange(min=1, max=10000, message="Number of reports must be between 1 and 10000")])
     reference = StringField("Reference (optional)", widget=GovTextInput(),
@@ -114,9 +113,9 @@ class MoveForm(Form):
             return None
 
 
-def _amount(label: str, unit: str, low: int, high: int) -> IntegerField:
+def _amount(label: str, unit: str, low: int, high: int) -> WholeNumberField:
     """A whole number of ``unit`` from ``low`` to ``high``, with the GOV.UK messages."""
-    return IntegerField(label, widget=GovTextInput(), validators=[
+    return WholeNumberField(label, widget=GovTextInput(), validators=[
         InputRequired(f"Enter a number of {unit}"),
         NumberRange(low, high, f"Enter a number from {low} to {high}")])
 

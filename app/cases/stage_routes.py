@@ -16,9 +16,9 @@ from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import events_of_case
 from app.auth.access import member
-from app.cases import drafts, operations, services
+from app.cases import drafts, operations, services, trail
 from app.cases.access import current_actor, host_case_or_404
-from app.cases.clocks import LONDON, as_aware
+from app.cases.clocks import LONDON, as_aware, london_datetime
 from app.cases.forms import (
     LONG_TEXT,
     AssessmentForm,
@@ -170,7 +170,8 @@ def move_case(authority_id: int, case_id: int):
 def _correction_form(case, events) -> CorrectionForm:
     form = CorrectionForm()
     form.event_id.choices = [SelectChoice(0, "Select an entry")] + [
-        SelectChoice(e.id, f"{e.created_at.strftime('%-d %b %Y %H:%M')}: {e.action}") for e in events
+        SelectChoice(e.id, f"{london_datetime(e.created_at)}: {trail.action_label(e.action)}")
+        for e in events
     ]
     return form
 
@@ -178,7 +179,7 @@ def _correction_form(case, events) -> CorrectionForm:
 def _render_history(case, events, form: CorrectionForm):
     return render_template(
         "cases/history.html", case=case, stage_history=services.stage_history(case.id),
-        events=events, form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
+        events=events, entries=trail.entries(events), form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
     )
 
 
