@@ -291,6 +291,10 @@ def save_procedure_settings(actor: Actor, data: dict) -> None:
         actor_authority_id=actor.authority_id, old=old,
         new={key: getattr(settings, key) for key in DEFAULTS},
     )
+    # New timescales move the deadlines the host shares with placing authorities.
+    for case in db.session.scalars(select(Case).where(Case.tenant_id == actor.authority_id,
+                                                      Case.stage != Stage.CLOSED)):
+        key_dates.refresh(case)
 
 
 def correct_audit_entry(actor: Actor, case: Case, event_id: int, correction: str, reason: str):

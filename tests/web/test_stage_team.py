@@ -482,3 +482,21 @@ def test_held_at_is_used_as_london_time_in_the_clock_dates(app, world):
         started = next(row for row in stored if row["key"] == "inform_provider")["started_at"]
         assert datetime.fromisoformat(started).tzinfo is not None
         assert datetime.fromisoformat(started) <= datetime.now(UTC)
+
+
+def test_new_timescales_move_the_deadlines_a_placing_authority_reads(app, world):
+    _decided(app, world, hours_ago=1)
+    _refresh_key_dates(app, world)
+    dass = sign_in(app.test_client(), world.users["host_a_dass"])
+    path = f"/authorities/{world.host_a}/procedure-settings"
+    values = {"inform_provider_working_days": 10, "initial_meeting_working_days": 5,
+              "findings_meeting_working_days": 14, "improvement_plan_hours": 48,
+              "closure_notice_hours": 24, "contract_review_months": 3,
+              "project_meeting_cadence_days": 7, "reminder_working_days_before": 2,
+              "use_update_meetings": "y"}
+    assert _post(dass, path, values).status_code == 302
+    host_clock = _clocks(app, world)["inform_provider"]
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.placing_shared)):
+        case = db.session.get(Case, world.case_a)
+        clocks = {c.key: c for c in services.clocks_for_reader(case, world.placing_shared)}
+        assert clocks["inform_provider"].due_day == host_clock.due_day
