@@ -207,6 +207,9 @@ def record_provider_told(actor: Actor, case: Case, *, told_at: datetime, how: st
     """
     if case.provider_kept_out:
         raise Refused("Police or coroner advice keeps the provider out: lift it first")
+    decision = case.decision
+    if decision is None or decision.outcome is not DecisionOutcome.PROCEED:
+        raise Refused("The provider is told of the DASS decision to proceed: record it first")
     now = utcnow()
     if as_aware(told_at) > now:
         raise Refused("The time the provider was told must be now or in the past")

@@ -13,6 +13,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.cases.clocks import london_datetime
 from app.extensions import db
+from app.providers.models import Location, Provider
 
 ACTIONS = {
     "case.opened": "Case opened",
@@ -33,6 +34,9 @@ ACTIONS = {
 PERSON_KEYS = re.compile(r"(^|_)(user|officer|chair|by|owner_user|recommended_by)_id$|^lead_officer_id$|^chair_id$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+# Stored keys that hold another record's id: shown as its name.
+RECORD_KEYS = {"provider_id": Provider, "location_id": Location}
 
 
 @dataclass(frozen=True)
@@ -57,13 +61,15 @@ def _field_label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _value(key: str, value, names: dict[int, str]) -> str:
+def _value(key: str, value, names: dict) -> str:
     if value is None or value == "":
         return "None"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, int) and PERSON_KEYS.search(key):
         return names.get(value, "A person no longer in the service")
+    if isinstance(value, int) and key in RECORD_KEYS:
+        return names.get((key, value), "Not found")
     if isinstance(value, list):
         return ", ".join(_value(key, item, names) for item in value)
     if isinstance(value, dict):
@@ -75,7 +81,9 @@ def _value(key: str, value, names: dict[int, str]) -> str:
             return value
     if isinstance(value, str) and _ISO_DAY.match(value):
         return date.fromisoformat(value).strftime("%-d %B %Y")
-    return str(value).replace("_", " ") if isinstance(value, str) and " " not in value else str(value)
+    if isinstance(value, str) and _CODE.match(value):  # a stored code: "other_channels"
+        return value.replace("_", " ")
+    return str(value)
 
 
 def _fields(values: dict | None, names: dict[int, str]) -> list[tuple[str, str]]:
@@ -90,10 +98,27 @@ def _people_in(events: list[AuditEvent]) -> set[int]:
     return ids
 
 
+def _record_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    wanted: dict[str, set[int]] = {key: set() for key in RECORD_KEYS}
+    for event in events:
+        for values in (event.old_values or {}, event.new_values or {}):
+            for key in RECORD_KEYS.keys() & values.keys():
+                if isinstance(values[key], int):
+                    wanted[key].add(values[key])
+    names = {}
+    for key, ids in wanted.items():
+        model = RECORD_KEYS[key]
+        if ids:
+            rows = db.session.execute(select(model.id, model.name).where(model.id.in_(ids)))
+            names.update({(key, row_id): name for row_id, name in rows})
+    return names
+
+
 def entries(events: list[AuditEvent]) -> list[Entry]:
-    """Return the events as readable entries, looking every person up once."""
+    """Return the events as readable entries, looking every person and record up once."""
     ids = _people_in(events)
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    names.update(_record_names(events))
     return [
         Entry(event, london_datetime(event.created_at),
               names.get(event.actor_user_id, "The service") if event.actor_user_id else "The service",

@@ -312,6 +312,8 @@ def test_a_closed_case_is_read_only_except_its_obligations_after_closing(app, wo
         response = lead.post(path, data={**data, "csrf_token": token})
         assert response.status_code == 409, path
         assert "This case is closed" in response.get_data(as_text=True)
+    emergency = lead.get(f"{base}/emergency").get_data(as_text=True)
+    assert "Invoke an emergency plan" not in emergency
     review = lead.post(f"{base}/closure/contract-review", data={
         "csrf_token": token, "reviewed_on": ["1", "12", "2026"], "outcome": "Sustained"})
     assert review.status_code == 302  # an obligation after closing stays open to the host
@@ -429,6 +431,18 @@ def test_the_audit_trail_shows_names_and_dates_not_internals(app, world, base):
     assert "DASS decision recorded" in audit and "case.decided" not in audit
     assert f"Lead officer: {lead_name}" in audit
     assert "lead_officer_id" not in audit and "user_id" not in audit
+    assert "Outcome: proceed" in audit
+
+
+def test_the_audit_trail_names_the_provider_not_its_id(app, world):
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    path = f"/authorities/{world.host_a}/cases/new"
+    opened = _post(lead, path, {"provider_id": world.provider_a, "location_id": 0,
+                                "title": "Named in the trail", "summary": ""})
+    history = lead.get(f"{opened.location.split('#')[0]}/history").get_data(as_text=True)
+    audit = history.split("Audit trail", 1)[1]
+    assert "Case opened" in audit and "Provider: Provider A Ltd" in audit
+    assert f"Provider: {world.provider_a}<" not in audit
     assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", audit)
     assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d{2}[ap]m", audit)
 
@@ -500,3 +514,14 @@ def test_new_timescales_move_the_deadlines_a_placing_authority_reads(app, world)
         case = db.session.get(Case, world.case_a)
         clocks = {c.key: c for c in services.clocks_for_reader(case, world.placing_shared)}
         assert clocks["inform_provider"].due_day == host_clock.due_day
+
+
+def test_the_provider_is_not_told_before_the_dass_decides(app, world, base):
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    with app.app_context():
+        lead_id = _user_id(world.users["host_a_lead"])
+    page = lead.get(base).get_data(as_text=True)
+    assert "Record that the provider was told" not in page
+    refused = _post(lead, f"{base}/provider-told", _told_form(utcnow() - timedelta(minutes=1), by=lead_id))
+    assert "record it first" in refused.get_data(as_text=True)
+    assert world.case_a_reference not in _provider_home(app, world)
