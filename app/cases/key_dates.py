@@ -64,3 +64,17 @@ def refresh(case) -> None:
 
     held = services.held_meetings([case.id])[case.id]
     case.key_dates = snapshot(services.clocks_of(case, held))
+
+
+def refresh_authority(authority_id: int) -> int:
+    """Recompute the stored key dates of every case the authority hosts (the caller acts as
+    that authority); return how many. For cases that predate the stored dates."""
+    from sqlalchemy import select
+
+    from app.cases.models import Case
+    from app.extensions import db
+
+    cases = list(db.session.scalars(select(Case).where(Case.tenant_id == authority_id)))
+    for case in cases:
+        refresh(case)
+    return len(cases)

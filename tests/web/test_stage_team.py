@@ -525,3 +525,15 @@ def test_the_provider_is_not_told_before_the_dass_decides(app, world, base):
     refused = _post(lead, f"{base}/provider-told", _told_form(utcnow() - timedelta(minutes=1), by=lead_id))
     assert "record it first" in refused.get_data(as_text=True)
     assert world.case_a_reference not in _provider_home(app, world)
+
+
+def test_the_refresh_command_fills_key_dates_for_cases_that_predate_them(app, world):
+    _decided(app, world, hours_ago=1)
+    with app.app_context(), _host(world):
+        assert db.session.get(Case, world.case_a).key_dates is None  # set directly, never refreshed
+    result = app.test_cli_runner().invoke(args=["refresh-key-dates"])
+    assert result.exit_code == 0 and "Key dates refreshed for 2 cases" in result.output
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.placing_shared)):
+        case = db.session.get(Case, world.case_a)
+        clocks = {c.key: c for c in services.clocks_for_reader(case, world.placing_shared)}
+        assert clocks["inform_provider"].status is ClockStatus.RUNNING
