@@ -18,7 +18,7 @@ from app.cases.clocks import LONDON, ClockStatus
 from app.cases.models import Case, Decision, DecisionOutcome, Stage
 from app.cases.procedure_settings import settings_for
 from app.db import utcnow
-from app.emergency.models import EmergencyPlan, PlanKind
+from app.emergency.models import EmergencyPlan, PlacementRestriction, PlanKind, RestrictionKind
 from app.extensions import db
 from app.meetings.models import FinalDecision, Meeting, MeetingKind
 from app.tenants.scoping import Scope, scoped_as
@@ -266,6 +266,13 @@ def test_closing_is_held_back_by_open_plans_restrictions_risks_and_actions(app, 
         db.session.add(EmergencyPlan(tenant_id=world.host_a, case_id=case.id,
                                      kind=PlanKind.PLANNED_CLOSURE, reason="Home closing",
                                      invoked_at=utcnow()))
+        db.session.add(PlacementRestriction(tenant_id=world.host_a, case_id=case.id,
+                                            kind=RestrictionKind.EMBARGO, reason="Embargo",
+                                            started_on=utcnow().date() - timedelta(days=30)))
+        db.session.add(PlacementRestriction(tenant_id=world.host_a, case_id=case.id,
+                                            kind=RestrictionKind.VOLUNTARY_SUSPENSION, reason="Ended",
+                                            started_on=utcnow().date() - timedelta(days=30),
+                                            ended_on=utcnow().date() - timedelta(days=1)))
         db.session.commit()
         factories.risk(case, likelihood=5, impact=4)
         factories.risk(case, likelihood=1, impact=1)  # low: not a guard
@@ -275,6 +282,7 @@ def test_closing_is_held_back_by_open_plans_restrictions_risks_and_actions(app, 
         db.session.commit()
     lead = sign_in(app.test_client(), world.users["host_a_lead"])
     page = lead.get(_close(lead, base).location).get_data(as_text=True)
+    assert "A placement restriction is still in force" in page
     for reason in ("An emergency plan is still active", "1 high risk is still open",
                    "1 action is still open: close it or hand it over"):
         assert reason in page
