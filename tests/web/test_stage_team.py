@@ -545,3 +545,23 @@ def test_the_refresh_command_fills_key_dates_for_cases_that_predate_them(app, wo
         case = db.session.get(Case, world.case_a)
         clocks = {c.key: c for c in services.clocks_for_reader(case, world.placing_shared)}
         assert clocks["inform_provider"].status is ClockStatus.RUNNING
+
+
+def test_the_platform_admin_sets_an_authoritys_short_code_for_references(app, world):
+    from app.tenants.models import Authority
+
+    admin = sign_in(app.test_client(), world.users["platform_admin"])
+    path = f"/admin/authorities/{world.host_a}/edit"
+    bad = _post(admin, path, {"name": "Host A County Council", "code": "E0AAAA", "kind": "local_authority",
+                              "reference_prefix": "W1"})
+    assert "Short code must be 2 to 6 letters" in bad.get_data(as_text=True)
+    assert _post(admin, path, {"name": "Host A County Council", "code": "E0AAAA",
+                               "kind": "local_authority", "reference_prefix": "ha"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Authority, world.host_a).case_reference_prefix == "HA"
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    new = f"/authorities/{world.host_a}/cases/new"
+    opened = _post(lead, new, {"provider_id": world.provider_a, "location_id": 0, "title": "Coded",
+                               "summary": ""})
+    year = utcnow().astimezone(LONDON).year
+    assert f"HA-{year}-0001" in lead.get(opened.location).get_data(as_text=True)
