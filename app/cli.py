@@ -52,6 +52,23 @@ def verify_audit_command() -> None:
     click.echo(f"Audit trail intact for {len(chains)} chains.")
 
 
+@click.command("refresh-key-dates")
+@with_appcontext
+def refresh_key_dates_command() -> None:
+    """Recompute the key dates each host shares with placing authorities (run once after
+    upgrading to revision 0010; every change of a case keeps them fresh afterwards)."""
+    from app.cases.key_dates import refresh_authority
+    from app.tenants.models import Authority
+    from app.tenants.scoping import Scope, scoped_as
+
+    total = 0
+    for authority_id in list(db.session.scalars(select(Authority.id).order_by(Authority.id))):
+        with scoped_as(db.session, Scope(tenant_id=authority_id)):
+            total += refresh_authority(authority_id)
+            db.session.commit()
+    click.echo(f"Key dates refreshed for {total} cases.")
+
+
 outbox_cli = click.Group("outbox", help="The outbox of messages waiting to be sent.")
 
 
@@ -128,6 +145,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(rotate_secrets_command)
     app.cli.add_command(verify_audit_command)
+    app.cli.add_command(refresh_key_dates_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(sweep_cli)
     app.cli.add_command(scheduler_command)

@@ -11,6 +11,7 @@ from app.extensions import db
 MESSAGES = {
     400: ("There is a problem with your request", "The page could not understand what was sent. Go back and try again."),
     403: ("You do not have permission to see this page", "If you think you should have access, contact your authority's administrator."),
+    409: ("This case is closed", "A closed case cannot be changed, except for what is owed after closing (the closure letters and the contract monitoring review) and corrections to its audit trail."),
     404: ("Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."),
     405: ("There is a problem with your request", "This page cannot be used in that way. Go back and try again."),
     413: ("What you sent is too large", "The form or file you sent is larger than the service accepts. Go back, make it smaller and try again."),

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
-from wtforms import DateField, SubmitField
+from wtforms import DateField, IntegerField, SubmitField
 from wtforms.validators import StopValidation
 
 
@@ -72,3 +72,24 @@ class DateInputField(DateField):
     def pre_validate(self, form):
         if self.data is None and not self.process_errors and self.required_message:
             raise StopValidation(self.required_message)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number, refused in GOV.UK words ("Number of reports must be a whole number,
+    like 3") rather than WTForms' "Not a valid integer value."."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        text = str(valuelist[0]).strip().replace(",", "")
+        try:
+            self.data = int(text)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a whole number, like 3") from error
+
+    def pre_validate(self, form):
+        # The GOV.UK message above says it all: no "Enter a number from 1 to 30" as well.
+        if self.process_errors:
+            raise StopValidation()

@@ -18,9 +18,12 @@ def _item(text: str, endpoint: str, active: bool, **values) -> dict:
 
 def _staff_navigation(authority, membership) -> list[dict]:
     blueprint = request.blueprint
+    on_settings = request.endpoint == "cases.procedure_settings"
     items = [
         _item("Home", "tenants.home", request.endpoint == "tenants.home", authority_id=authority.id),
-        _item("Cases", "cases.list_cases", blueprint == "cases", authority_id=authority.id),
+        # The procedure settings live on the cases blueprint but are their own menu item.
+        _item("Cases", "cases.list_cases", blueprint == "cases" and not on_settings,
+              authority_id=authority.id),
     ]
     if membership.has_any(CASE_EDITORS | {Role.VIEWER}):
         items.append(
@@ -32,7 +35,7 @@ def _staff_navigation(authority, membership) -> list[dict]:
         )
     if membership.has_any(SETTINGS_EDITORS):
         items.append(
-            _item("Procedure", "cases.procedure_settings", request.endpoint == "cases.procedure_settings", authority_id=authority.id)
+            _item("Procedure", "cases.procedure_settings", on_settings, authority_id=authority.id)
         )
     if membership.has_any({Role.TENANT_ADMIN}):
         items.append(

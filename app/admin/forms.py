@@ -32,6 +32,13 @@ class AuthorityForm(Form):
             Regexp(r"^[A-Za-z0-9]{2,20}$", message="Code must be 2 to 20 letters and numbers"),
         ],
     )
+    reference_prefix = StringField(
+        "Short code for case references (optional)",
+        widget=GovTextInput(),
+        description="2 to 6 letters at the start of the authority's case references, for example WX "
+                    "in WX-2026-0004. Without one, the official code is used.",
+        validators=[Optional(), Regexp(r"^[A-Za-z]{2,6}$", message="Short code must be 2 to 6 letters")],
+    )
     kind = RadioField(
         "Kind of authority",
         choices=[SelectChoice(AuthorityKind.LOCAL_AUTHORITY.value, "Local authority"), SelectChoice(AuthorityKind.ICB.value, "Integrated care board (ICB)")],

@@ -19,7 +19,8 @@ from app.tenants.models import Authority, AuthorityKind, Role
 from app.tenants.scoping import Scope, scoped_as
 
 # The client secret is never in an audit event: only whether it changed.
-AUTHORITY_FIELDS = ("name", "code", "kind", "oidc_issuer", "oidc_client_id", "oidc_emails_verified")
+AUTHORITY_FIELDS = ("name", "code", "reference_prefix", "kind", "oidc_issuer", "oidc_client_id",
+                    "oidc_emails_verified")
 PROVIDER_FIELDS = ("name", "cqc_provider_id")
 LOCATION_FIELDS = (
     "name",
@@ -68,6 +69,7 @@ def save_authority(authority: Authority | None, data: dict, *, by: User) -> Auth
     authority = authority or Authority()
     authority.name = data["name"]
     authority.code = data["code"].upper()
+    authority.reference_prefix = (data.get("reference_prefix") or "").upper() or None
     authority.kind = AuthorityKind(data["kind"])
     authority.oidc_issuer = data.get("oidc_issuer") or None
     authority.oidc_client_id = data.get("oidc_client_id") or None

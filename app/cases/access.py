@@ -3,7 +3,7 @@ the acting authority hosts it where the page is for the host alone."""
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 
 from app.cases import services
@@ -18,12 +18,24 @@ def current_actor() -> Actor:
 
 
 def readable_case_or_404(case_id: int) -> Case:
-    """Return a case the acting authority may read (its own or shared with it), else 404."""
+    """Return a case the acting authority may read (its own or shared with it), else 404.
+    A closed case is read-only: a request that would change it is refused (409), except
+    CHANGES_AFTER_CLOSING."""
     case = services.get_case(case_id)
     if case is None:
         # Another authority's case is "not found", not "forbidden": its existence is private.
         abort(404)
+    if (case.closed and request.method not in ("GET", "HEAD")
+            and request.endpoint not in CHANGES_AFTER_CLOSING):
+        abort(409, description="case_closed")
     return case
+
+
+# What may still change once a case is closed: the obligations after closing, corrections to
+# the audit trail, and the reading of pages (GET).
+CHANGES_AFTER_CLOSING = frozenset({
+    "closing.send_letters", "closing.record_contract_review", "cases.correct_history",
+})
 
 
 def host_case_or_404(case_id: int) -> Case:

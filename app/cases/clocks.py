@@ -8,7 +8,7 @@ it waits for happens (on time or late).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -17,6 +17,7 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 from app.london_time import LONDON, london_date
+from app.london_time import date_and_time as london_datetime
 
 
 @cache
@@ -64,6 +65,7 @@ class ClockStatus(StrEnum):
     OVERDUE = "overdue"
     MET = "met"
     MET_LATE = "met_late"
+    PAUSED = "paused"
 
     @property
     def label(self) -> str:
@@ -73,6 +75,7 @@ class ClockStatus(StrEnum):
             ClockStatus.OVERDUE: "Overdue",
             ClockStatus.MET: "Met on time",
             ClockStatus.MET_LATE: "Met late",
+            ClockStatus.PAUSED: "Paused",
         }[self]
 
     @property
@@ -95,11 +98,17 @@ class ClockRule:
     stops: str  # the milestone that stops it
     unit: Unit
     setting: str  # the procedure setting holding the amount
+    pauses: str | None = None  # a milestone that, while set, holds the clock
+    restarts: str | None = None  # a later milestone the clock runs again from
+    after_closing: bool = False  # an obligation that outlives the case's closing
 
 
 RULES = (
+    # Police or coroner advice keeps the provider out: the clock pauses, and runs again from
+    # the moment the advice is lifted.
     ClockRule("inform_provider", "Inform the provider of the decision", "decided",
-              "provider_informed", Unit.WORKING_DAYS, "inform_provider_working_days"),
+              "provider_informed", Unit.WORKING_DAYS, "inform_provider_working_days",
+              pauses="provider_kept_out", restarts="exclusion_lifted"),
     ClockRule("initial_meeting", "Hold the initial meeting", "decided",
               "initial_meeting_held", Unit.WORKING_DAYS, "initial_meeting_working_days"),
     ClockRule("findings_meeting", "Hold the findings meeting", "initial_meeting_held",
@@ -107,9 +116,9 @@ RULES = (
     ClockRule("improvement_plan", "Provider submits the Improvement Plan", "findings_meeting_held",
               "plan_submitted", Unit.HOURS, "improvement_plan_hours"),
     ClockRule("closure_notice", "Notify the provider and CQC of closure", "final_meeting_held",
-              "closure_notified", Unit.HOURS, "closure_notice_hours"),
+              "closure_notified", Unit.HOURS, "closure_notice_hours", after_closing=True),
     ClockRule("contract_review", "Contract monitoring review", "plan_submitted",
-              "contract_review_done", Unit.MONTHS, "contract_review_months"),
+              "contract_review_done", Unit.MONTHS, "contract_review_months", after_closing=True),
     # Recurring: it restarts at each project management meeting, so it is never "met".
     ClockRule("project_meeting", "Next project management meeting", "last_project_meeting",
               "never", Unit.DAYS, "project_meeting_cadence_days"),
@@ -125,6 +134,7 @@ class Clock:
     due_day: date | None = None  # working-day and month clocks: due by the end of this day
     due_at: datetime | None = None  # hour clocks: due at this moment
     met_at: datetime | None = None
+    after_closing: bool = False
 
     @property
     def due_sort_key(self) -> datetime:
@@ -135,8 +145,7 @@ class Clock:
     @property
     def due_label(self) -> str:
         if self.due_at is not None:
-            return self.due_at.astimezone(LONDON).strftime("%-d %B %Y at %-I:%M%p").replace(
-                "AM", "am").replace("PM", "pm")
+            return london_datetime(self.due_at)
         return self.due_day.strftime("%-d %B %Y") if self.due_day else ""
 
     def due_day_local(self) -> date:
@@ -163,15 +172,31 @@ def _on_time(due_day: date | None, due_at: datetime | None, moment: datetime) ->
 def compute_clock(rule: ClockRule, milestones: dict, settings, now: datetime) -> Clock:
     """Return the state of one clock at ``now``."""
     started = milestones.get(rule.starts)
-    if started is None:
-        return Clock(rule.key, rule.label, ClockStatus.NOT_STARTED)
-    due_day, due_at = _due(rule, started, getattr(settings, rule.setting))
+    restarted = milestones.get(rule.restarts) if rule.restarts else None
+    if started is not None and restarted is not None:
+        started = max(started, restarted)
     met = milestones.get(rule.stops)
-    if met is not None:
-        status = ClockStatus.MET if _on_time(due_day, due_at, met) else ClockStatus.MET_LATE
+    if met is None and rule.pauses and milestones.get(rule.pauses):
+        return Clock(rule.key, rule.label, ClockStatus.PAUSED, after_closing=rule.after_closing)
+    if started is None:
+        return Clock(rule.key, rule.label, ClockStatus.NOT_STARTED,
+                     after_closing=rule.after_closing)
+    due_day, due_at = _due(rule, started, getattr(settings, rule.setting))
+    return clock_at(Clock(rule.key, rule.label, ClockStatus.RUNNING, started, due_day, due_at, met,
+                          rule.after_closing), now)
+
+
+def clock_at(clock: Clock, now: datetime) -> Clock:
+    """Return a started clock with its status at ``now``, from its dates alone."""
+    if clock.started_at is None or clock.status is ClockStatus.PAUSED:
+        return clock
+    if clock.met_at is not None:
+        on_time = _on_time(clock.due_day, clock.due_at, clock.met_at)
+        status = ClockStatus.MET if on_time else ClockStatus.MET_LATE
     else:
-        status = ClockStatus.RUNNING if _on_time(due_day, due_at, now) else ClockStatus.OVERDUE
-    return Clock(rule.key, rule.label, status, started, due_day, due_at, met)
+        on_time = _on_time(clock.due_day, clock.due_at, now)
+        status = ClockStatus.RUNNING if on_time else ClockStatus.OVERDUE
+    return replace(clock, status=status)
 
 
 def compute_clocks(milestones: dict, settings, now: datetime) -> list[Clock]:

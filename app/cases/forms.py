@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -30,7 +29,9 @@ from wtforms.validators import (
 )
 
 from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
-from app.forms import DateInputField, Form, submit
+from app.forms import DateInputField, Form, WholeNumberField, submit
+from app.london_time import at_london
+from app.meetings.forms import parse_time
 
 LONG_TEXT = 20000
 
@@ -59,7 +60,7 @@ class IntelligenceForm(Form):
                         validators=[DataRequired("Select where the intelligence came from")])
     received_on = DateInputField("Date received", "Enter the date the intelligence was received",
                                    description="For example, 27 11 2026")
-    count = IntegerField("Number of reports", widget=GovTextInput(), default=1,
+    count = WholeNumberField("Number of reports", widget=GovTextInput(), default=1,
                          validators=[InputRequired("Enter the number of reports"),
                                      NumberRange(min=1, max=10000, message="Number of reports must be between 1 and 10000")])
     reference = StringField("Reference (optional)", widget=GovTextInput(),
@@ -101,6 +102,8 @@ class DecisionForm(Form):
 class MoveForm(Form):
     target = StringField(validators=[DataRequired()])
     reason = _long_text("Reason", "Enter the reason for the move")
+    # Why the overridable guards do not hold the case back (closing with a plan active, say).
+    override_reason = _long_text("Reason to close despite what is still open")
     submit = submit("Move case")
 
     def target_stage(self) -> Stage | None:
@@ -110,9 +113,9 @@ class MoveForm(Form):
             return None
 
 
-def _amount(label: str, unit: str, low: int, high: int) -> IntegerField:
+def _amount(label: str, unit: str, low: int, high: int) -> WholeNumberField:
     """A whole number of ``unit`` from ``low`` to ``high``, with the GOV.UK messages."""
-    return IntegerField(label, widget=GovTextInput(), validators=[
+    return WholeNumberField(label, widget=GovTextInput(), validators=[
         InputRequired(f"Enter a number of {unit}"),
         NumberRange(low, high, f"Enter a number from {low} to {high}")])
 
@@ -144,3 +147,80 @@ class CorrectionForm(Form):
     correction = _long_text("Correction", "Enter the correction")
     reason = _long_text("Reason for the correction", "Enter the reason for the correction")
     submit = submit("Add the correction to the trail")
+
+
+# How a message reaches the provider, or the Improvement Plan reaches the host.
+CHANNELS = ("Telephone", "Email", "Letter", "In person", "At a meeting", "Secure upload")
+
+
+class _MomentForm(Form):
+    """A date and a time of day (London), read together as the moment something happened."""
+
+    def moment(self) -> datetime | None:
+        if self.day.data is None or not self.time.data:
+            return None
+        try:
+            return at_london(self.day.data, parse_time(self.time.data))
+        except ValueError:
+            return None
+
+    def validate_time(self, field):
+        try:
+            parse_time(field.data or "")
+        except ValueError as error:
+            raise ValidationError("Enter a real time, like 14:30 or 2:30pm") from error
+
+
+def _time(label: str, required: str) -> StringField:
+    return StringField(label, widget=GovTextInput(), description="For example, 14:30 or 2:30pm",
+                       validators=[DataRequired(required)])
+
+
+def _channel(label: str, required: str) -> RadioField:
+    return RadioField(label, widget=GovRadioInput(), choices=[SelectChoice(c, c) for c in CHANNELS],
+                      validators=[DataRequired(required)])
+
+
+class ProviderToldForm(_MomentForm):
+    day = DateInputField("Date the provider was told", "Enter the date the provider was told",
+                         description="For example, 27 11 2026")
+    time = _time("Time", "Enter the time the provider was told")
+    how = _channel("How the provider was told", "Select how the provider was told")
+    told_by_id = SelectField("Who told the provider", coerce=int, widget=GovSelect(),
+                             validators=[DataRequired("Select who told the provider")])
+    backdate_reason = _long_text(
+        "Reason for recording this later (if not today)",
+        description="Needed when the provider was told before today.")
+    submit = submit("Record that the provider was told")
+
+
+class ExclusionForm(Form):
+    reason = _long_text("Why the provider must not be told yet",
+                        "Enter why the provider must not be told yet")
+    advised_by = StringField("Who advised it", widget=GovTextInput(),
+                             description="For example, DS Patel, Wexshire Police; or the coroner's office",
+                             validators=[DataRequired("Enter who advised it"),
+                                         Length(max=200, message="Who advised it must be 200 characters or fewer")])
+    agreed_by_id = SelectField("Who agreed it here", coerce=int, widget=GovSelect(),
+                               validators=[DataRequired("Select who agreed it")])
+    submit = submit("Keep the provider out")
+
+
+class LiftExclusionForm(Form):
+    lift_reason = _long_text("Why the advice is lifted", "Enter why the advice is lifted")
+    submit = submit("Lift the advice")
+
+
+class PlanReceivedForm(_MomentForm):
+    day = DateInputField("Date the Improvement Plan was received",
+                         "Enter the date the Improvement Plan was received",
+                         description="For example, 27 11 2026")
+    time = _time("Time", "Enter the time the Improvement Plan was received")
+    how = _channel("How it arrived", "Select how the Improvement Plan arrived")
+    submit = submit("Record the Improvement Plan as received")
+
+
+class ThemesForm(Form):
+    themes = _long_text("Themes", description="The themes of the concern, for example "
+                        "“Medication, staffing, record keeping”. Placing authorities see them.")
+    submit = submit("Save themes")

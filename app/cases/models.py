@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, exists, select
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -47,14 +47,20 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     its own organisation's cases in the provider portal."""
 
     __tablename__ = "cases"
+    # References are the host's own (WX-2026-0004): unique within an authority only, so that
+    # nothing about another authority's numbering can show.
+    __table_args__ = (UniqueConstraint("tenant_id", "reference"),)
+    # A provider reads its case only once the host has recorded that it was told, and never
+    # while police or a coroner have it kept out (app/cases/provider_notice.py).
     RLS_READ = (
-        "tenant_id = app_tenant() OR provider_id = app_provider() OR EXISTS ("
+        "tenant_id = app_tenant() OR (provider_id = app_provider() "
+        "AND provider_informed_at IS NOT NULL AND NOT provider_kept_out) OR EXISTS ("
         "SELECT 1 FROM case_share s WHERE s.case_id = cases.id "
         "AND s.placing_authority_id = app_tenant() AND s.ended_at IS NULL)"
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    reference: Mapped[str] = mapped_column(String(30))
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -67,20 +73,31 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     themes: Mapped[str] = mapped_column(Text, default="")
     # Milestones the statutory clocks are measured against (see app/cases/clocks.py).
     provider_informed_at: Mapped[datetime | None]
+    provider_informed_how: Mapped[str] = mapped_column(String(100), default="")
+    provider_informed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    provider_informed_backdate_reason: Mapped[str] = mapped_column(Text, default="")
+    # True while a police or coroner exclusion is in force (ProviderExclusion holds the record).
+    provider_kept_out: Mapped[bool] = mapped_column(default=False)
     plan_first_submitted_at: Mapped[datetime | None]
+    plan_received_how: Mapped[str] = mapped_column(String(100), default="")
     closure_notified_at: Mapped[datetime | None]
     contract_review_at: Mapped[datetime | None]
     contract_review_outcome: Mapped[str | None] = mapped_column(Text)
+    # The clocks as the host computed them (app/cases/key_dates.py): what a placing authority
+    # reads, since it cannot read the host's decision, meetings or procedure settings.
+    key_dates: Mapped[list | None] = mapped_column(JSON)
 
     host_authority: Mapped[Authority] = relationship(foreign_keys="Case.tenant_id")
     provider: Mapped[Provider] = relationship()
     location: Mapped[Location | None] = relationship()
     lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
+    provider_informed_by: Mapped[User | None] = relationship(foreign_keys=[provider_informed_by_id])
     decision: Mapped[Decision | None] = relationship(back_populates="case", uselist=False)
     stage_changes: Mapped[list[StageChange]] = relationship(
         back_populates="case", order_by="StageChange.id"
     )
+    exclusions: Mapped[list[ProviderExclusion]] = relationship(order_by="ProviderExclusion.id")
 
     @classmethod
     def visible_to(cls, scope: Scope):
@@ -99,11 +116,48 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
             if scope.tenant_id is not None
             else equals(cls.id, None)
         )
-        return (
-            equals(cls.tenant_id, scope.tenant_id)
-            | equals(cls.provider_id, scope.provider_id)
-            | shared
+        told_provider = (
+            equals(cls.provider_id, scope.provider_id)
+            & cls.provider_informed_at.is_not(None)
+            & cls.provider_kept_out.is_(False)
         )
+        return equals(cls.tenant_id, scope.tenant_id) | told_provider | shared
+
+    @property
+    def closed(self) -> bool:
+        return self.stage is Stage.CLOSED
+
+
+class CaseReferenceCounter(TenantScoped, db.Model):
+    """The last case number an authority gave in a year; taken under a row lock."""
+
+    __tablename__ = "case_reference_counter"
+    __table_args__ = (UniqueConstraint("tenant_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class ProviderExclusion(TenantScoped, CreatedAtMixin, db.Model):
+    """Police or a coroner advise that the provider must not be told (or must be kept out of a
+    stage) yet: why, who advised, who agreed, and when it was lifted. Host only."""
+
+    __tablename__ = "provider_exclusion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, 40, name="exclusion_stage"))
+    reason: Mapped[str] = mapped_column(Text)
+    advised_by: Mapped[str] = mapped_column(String(200))
+    agreed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    lifted_reason: Mapped[str] = mapped_column(Text, default="")
+
+    agreed_by: Mapped[User] = relationship(foreign_keys=[agreed_by_id])
+    lifted_by: Mapped[User | None] = relationship(foreign_keys=[lifted_by_id])
 
 
 class StageChange(TenantScoped, db.Model):

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit.services import record
 from app.auth.models import User
-from app.cases import services
+from app.cases import key_dates, services
+from app.cases.clocks import local_date
 from app.cases.models import (
     Case,
     Decision,
     DecisionOutcome,
     IntelligenceItem,
     IntelligenceSource,
+    ProviderExclusion,
     Stage,
     StageChange,
 )
+from app.cases.references import next_reference
 from app.cases.stages import available_moves, transition
 from app.db import utcnow
 from app.extensions import db
@@ -43,7 +46,10 @@ class Actor:
 
 
 def audit_case(actor: Actor, case: Case, action: str, obj=None, old=None, new=None, reason=None):
-    """Append a change of a case (or of one of its records) to the host's audit trail."""
+    """Append a change of a case (or of one of its records) to the host's audit trail, and
+    refresh the key dates the host shares (every change of a case passes here)."""
+    if actor.authority_id == case.tenant_id:
+        key_dates.refresh(case)
     record(
         db.session,
         action=action,
@@ -58,20 +64,12 @@ def audit_case(actor: Actor, case: Case, action: str, obj=None, old=None, new=No
     )
 
 
-def _next_reference(authority_id: int) -> str:
-    year = utcnow().year
-    count = db.session.scalar(
-        select(func.count(Case.id)).where(Case.tenant_id == authority_id)
-    )
-    return f"PC-{year}-{count + 1:04d}"
-
-
 def open_case(actor: Actor, *, provider_id: int, location_id: int | None, title: str,
               summary: str, intelligence_ids: list[int] = ()) -> Case:
     """Open a case at stage 1, attaching intelligence already gathered about the provider."""
     case = Case(
         tenant_id=actor.authority_id,
-        reference=_next_reference(actor.authority_id),
+        reference=next_reference(actor.authority_id),
         provider_id=provider_id,
         location_id=location_id,
         title=title,
@@ -161,13 +159,18 @@ def record_decision(actor: Actor, case: Case, *, outcome: DecisionOutcome, reaso
     return case
 
 
-def move_case(actor: Actor, case: Case, target: Stage, reason: str) -> StageChange:
-    """Move a case to ``target`` if the stage table allows it now; record who, when and why."""
+def move_case(actor: Actor, case: Case, target: Stage, reason: str,
+              override_reason: str = "") -> StageChange:
+    """Move a case to ``target`` if the stage table allows it now; record who, when and why.
+    ``override_reason`` records why the overridable guards (closing with a plan still
+    active, say) do not hold the case back."""
     chosen = transition(case.stage, target)
     if chosen is None:
         raise MoveRefused([f"A case cannot move from {case.stage.label} to {target.label}"])
     db.session.flush()
-    move = next(m for m in available_moves(services.facts_of(case), actor.roles)
+    override_reason = override_reason.strip()
+    move = next(m for m in available_moves(services.facts_of(case), actor.roles,
+                                           waived=bool(override_reason))
                 if m.transition is chosen)
     if not move.allowed_role:
         raise MoveRefused(["Your role does not allow this move"])
@@ -180,17 +183,98 @@ def move_case(actor: Actor, case: Case, target: Stage, reason: str) -> StageChan
     case.stage = target
     if target is Stage.CLOSED:
         case.closed_at = utcnow()
-    audit_case(actor, case, "case.stage_changed", change, {"stage": old_stage.value},
-           {"stage": target.value}, reason)
+    new = {"stage": target.value}
+    if override_reason and move.waivable:
+        new["overridden"] = list(move.waivable)
+        new["override_reason"] = override_reason
+    audit_case(actor, case, "case.stage_changed", change, {"stage": old_stage.value}, new, reason)
     return change
 
 
-def mark_provider_informed(actor: Actor, case: Case) -> None:
-    if case.provider_informed_at is not None:
-        return
-    case.provider_informed_at = utcnow()
-    audit_case(actor, case, "case.provider_informed",
-           new={"provider_informed_at": case.provider_informed_at.isoformat()})
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+class Refused(Exception):
+    """A change the process does not allow now; the message says why, for the person."""
+
+
+def record_provider_told(actor: Actor, case: Case, *, told_at: datetime, how: str,
+                         told_by_id: int, backdate_reason: str = "") -> None:
+    """Record that the provider was told of the concern: from then on it sees the case.
+
+    A moment before today (London) is backdating and needs its reason.
+    """
+    if case.provider_kept_out:
+        raise Refused("Police or coroner advice keeps the provider out: lift it first")
+    decision = case.decision
+    if decision is None or decision.outcome is not DecisionOutcome.PROCEED:
+        raise Refused("The provider is told of the DASS decision to proceed: record it first")
+    now = utcnow()
+    if told_at > now:
+        raise Refused("The time the provider was told must be now or in the past")
+    if local_date(told_at) < local_date(now) and not backdate_reason.strip():
+        raise Refused("Give the reason for recording this after the day it happened")
+    old = {"provider_informed_at": _iso(case.provider_informed_at)}
+    case.provider_informed_at = told_at
+    case.provider_informed_how = how
+    case.provider_informed_by_id = told_by_id
+    case.provider_informed_backdate_reason = backdate_reason.strip()
+    audit_case(actor, case, "case.provider_informed", old=old,
+               new={"provider_informed_at": _iso(told_at), "how": how, "told_by_id": told_by_id},
+               reason=backdate_reason.strip() or None)
+
+
+def keep_provider_out(actor: Actor, case: Case, *, reason: str, advised_by: str,
+                      agreed_by_id: int) -> ProviderExclusion:
+    """Record police or coroner advice that the provider must not be told (or must be kept out
+    of this stage) yet: it pauses the clock to inform it and hides the case from it."""
+    if case.provider_kept_out:
+        raise Refused("The provider is already kept out of this case")
+    exclusion = ProviderExclusion(case_id=case.id, stage=case.stage, reason=reason,
+                                  advised_by=advised_by, agreed_by_id=agreed_by_id,
+                                  started_at=utcnow())
+    db.session.add(exclusion)
+    case.exclusions.append(exclusion)
+    case.provider_kept_out = True
+    db.session.flush()
+    audit_case(actor, case, "case.provider_kept_out", exclusion,
+               new={"advised_by": advised_by, "agreed_by_id": agreed_by_id,
+                    "stage": case.stage.value}, reason=reason)
+    return exclusion
+
+
+def lift_provider_exclusion(actor: Actor, case: Case, *, reason: str) -> None:
+    """Lift the advice: the clock to inform the provider runs again from now."""
+    exclusion = next((e for e in case.exclusions if e.lifted_at is None), None)
+    if exclusion is None:
+        raise Refused("The provider is not kept out of this case")
+    exclusion.lifted_at = utcnow()
+    exclusion.lifted_by_id = actor.user.id
+    exclusion.lifted_reason = reason
+    case.provider_kept_out = False
+    audit_case(actor, case, "case.provider_exclusion_lifted", exclusion,
+               new={"lifted_at": _iso(exclusion.lifted_at)}, reason=reason)
+
+
+def record_plan_received(actor: Actor, case: Case, *, received_at: datetime, how: str) -> None:
+    """Record that the provider's first Improvement Plan arrived (the provider portal's
+    submission sets the same milestone): it stops the plan's clock and starts the contract
+    monitoring review's."""
+    if received_at > utcnow():
+        raise Refused("The time the plan was received must be now or in the past")
+    old = {"plan_first_submitted_at": _iso(case.plan_first_submitted_at),
+           "plan_received_how": case.plan_received_how}
+    case.plan_first_submitted_at = received_at
+    case.plan_received_how = how
+    audit_case(actor, case, "case.plan_received", old=old,
+               new={"plan_first_submitted_at": _iso(received_at), "plan_received_how": how})
+
+
+def record_themes(actor: Actor, case: Case, themes: str) -> None:
+    old = {"themes": case.themes}
+    case.themes = themes
+    audit_case(actor, case, "case.themes_changed", old=old, new={"themes": themes})
 
 
 def save_procedure_settings(actor: Actor, data: dict) -> None:
@@ -210,6 +294,10 @@ def save_procedure_settings(actor: Actor, data: dict) -> None:
         actor_authority_id=actor.authority_id, old=old,
         new={key: getattr(settings, key) for key in DEFAULTS},
     )
+    # New timescales move the deadlines the host shares with placing authorities.
+    for case in db.session.scalars(select(Case).where(Case.tenant_id == actor.authority_id,
+                                                      Case.stage != Stage.CLOSED)):
+        key_dates.refresh(case)
 
 
 def correct_audit_entry(actor: Actor, case: Case, event_id: int, correction: str, reason: str):

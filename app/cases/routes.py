@@ -101,7 +101,8 @@ def _location_of(authority_id: int, provider_id: int, location_id: int) -> bool:
 def show_case(authority_id: int, case_id: int):
     case = readable_case_or_404(case_id)
     if not is_host(case):
-        return render_template("cases/shared.html", case=case, is_host=False)
+        return render_template("cases/shared.html", case=case, is_host=False,
+                               clocks=services.clocks_for_reader(case, authority_id))
     held = services.held_meetings([case.id])[case.id]
     roles = current_actor().roles
     return render_template(
@@ -113,10 +114,11 @@ def show_case(authority_id: int, case_id: int):
         decision=services.decision_of(case.id),
         moves=services.moves_for(case, roles),
         stage_history=services.stage_history(case.id),
-        can_edit=bool(roles & CASE_EDITORS),
+        # A closed case is read-only: no "Add a risk", "Schedule a meeting" or "Change".
+        can_edit=bool(roles & CASE_EDITORS) and not case.closed,
     )
 
 
 
 
-from app.cases import settings_routes, stage_routes  # noqa: E402,F401  (routes on this blueprint)
+from app.cases import milestone_routes, settings_routes, stage_routes  # noqa: E402,F401  (routes on this blueprint)

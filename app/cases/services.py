@@ -9,7 +9,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.actions.services import overdue_actions_count
-from app.cases.clocks import Clock, compute_clocks, next_deadline
+from app.cases import key_dates
+from app.cases.clocks import Clock, compute_clocks, local_date, next_deadline
 from app.cases.models import Case, Decision, DecisionOutcome, IntelligenceItem, Stage
 from app.cases.procedure_settings import settings_for
 from app.cases.stages import CaseFacts
@@ -41,17 +42,22 @@ def cases_of_provider(provider_id: int) -> list[Case]:
     )
 
 
+# Meetings that can be held again, where the latest one is what counts: project management
+# meetings recur, and a final meeting that decided "continue" is followed by another.
+LATEST_COUNTS = (MeetingKind.PROJECT_MANAGEMENT, MeetingKind.FINAL)
+
+
 def held_meetings(case_ids: list[int]) -> dict[int, dict[MeetingKind, Meeting]]:
-    """Return, per case, the first held meeting of each kind, except project management
-    meetings, which recur: the latest of those."""
+    """Return, per case, the first held meeting of each kind, except the kinds where the
+    latest counts (LATEST_COUNTS): the latest of those."""
     held: dict[int, dict[MeetingKind, Meeting]] = {case_id: {} for case_id in case_ids}
     meetings = db.session.scalars(
         select(Meeting)
         .where(Meeting.case_id.in_(case_ids), Meeting.held_at.is_not(None))
-        .order_by(Meeting.held_at)
+        .order_by(Meeting.held_at, Meeting.id)
     )
     for meeting in meetings:
-        if meeting.kind is MeetingKind.PROJECT_MANAGEMENT:
+        if meeting.kind in LATEST_COUNTS:
             held[meeting.case_id][meeting.kind] = meeting
         else:
             held[meeting.case_id].setdefault(meeting.kind, meeting)
@@ -72,13 +78,22 @@ def _closing_meeting(held: dict[MeetingKind, Meeting]) -> Meeting | None:
     return held.get(MeetingKind.FINAL)
 
 
+def _exclusion_lifted(case: Case) -> datetime | None:
+    """Return when police or coroner advice to keep the provider out was last lifted."""
+    lifts = [e.lifted_at for e in case.exclusions if e.lifted_at is not None]
+    return max(lifts, default=None)
+
+
 def milestones(case: Case, held: dict[MeetingKind, Meeting]) -> dict[str, datetime | None]:
-    """Return the events the statutory clocks are measured against."""
+    """Return the events the statutory clocks are measured against (the latest of each
+    where an event can happen again)."""
     decision = case.decision
     proceeded = decision is not None and decision.outcome is DecisionOutcome.PROCEED
     final = _closing_meeting(held)
     return {
         "decided": decision.decided_at if proceeded else None,
+        "exclusion_lifted": _exclusion_lifted(case),
+        "provider_kept_out": case.provider_kept_out,
         "provider_informed": case.provider_informed_at,
         "initial_meeting_held": _held_at(held, MeetingKind.INITIAL),
         "findings_meeting_held": _held_at(held, MeetingKind.FINDINGS),
@@ -103,6 +118,24 @@ def clocks_of(case: Case, held: dict[MeetingKind, Meeting], now: datetime | None
     return compute_clocks(milestones(case, held), settings, now or utcnow())
 
 
+def clocks_in_force(case: Case, clocks: list[Clock]) -> list[Clock]:
+    """Return the clocks that still bind: once a case is closed, only the obligations that
+    outlive closing (the closure notice, the contract monitoring review)."""
+    if case.stage is not Stage.CLOSED:
+        return clocks
+    return [clock for clock in clocks if clock.after_closing]
+
+
+def has_open_obligation(case: Case, clocks: list[Clock]) -> bool:
+    """True for a closed case with an after-closing obligation still to meet."""
+    return case.stage is Stage.CLOSED and any(
+        clock.status.open for clock in clocks_in_force(case, clocks))
+
+
+# A closed case may still owe these; the query keeps the ones that might, the clocks decide.
+MAY_OWE_AFTER_CLOSING = or_(Case.closure_notified_at.is_(None), Case.contract_review_at.is_(None))
+
+
 def facts_of(case: Case) -> CaseFacts:
     """Gather what the stage guards need to decide about ``case``."""
     held = held_meetings([case.id])[case.id]
@@ -118,7 +151,39 @@ def facts_of(case: Case) -> CaseFacts:
         final_decision=final.final_decision if final else None,
         sustainability_rationale=final.sustainability_rationale if final else "",
         use_update_meetings=settings_for(case.tenant_id).use_update_meetings,
+        **_closing_facts(case.id),
     )
+
+
+def _count(statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.subquery()))
+
+
+def _closing_facts(case_id: int) -> dict:
+    """Return what must be settled before a case closes: emergency plans, restrictions,
+    high risks and actions still open."""
+    from app.actions.models import Action, ActionStatus, OwnerKind
+    from app.emergency.models import EmergencyPlan, PlacementRestriction
+    from app.risks.models import Risk
+
+    today = local_date(utcnow())
+    count = _count
+    return {
+        "emergency_plan_active": bool(count(select(EmergencyPlan.id).where(
+            EmergencyPlan.case_id == case_id, EmergencyPlan.stood_down_at.is_(None)))),
+        "restriction_in_force": bool(count(select(PlacementRestriction.id).where(
+            PlacementRestriction.case_id == case_id,
+            or_(PlacementRestriction.ended_on.is_(None), PlacementRestriction.ended_on > today)))),
+        # Red on the 5x5 matrix (app/risks/models.py: 15 and over).
+        "open_high_risks": count(select(Risk.id).where(
+            Risk.case_id == case_id, Risk.closed_at.is_(None),
+            Risk.likelihood * Risk.impact >= 15)),
+        # An action owned by another authority or agency has been handed over to them.
+        "open_actions": count(select(Action.id).where(
+            Action.case_id == case_id,
+            Action.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
+            Action.owner_kind.in_((OwnerKind.USER, OwnerKind.PROVIDER)))),
+    }
 
 
 def _latest_final_meeting(case_id: int) -> Meeting | None:
@@ -147,6 +212,7 @@ class DashboardRow:
     next_clock: Clock | None
     overdue_clocks: int
     overdue_actions: int = 0
+    after_closing: bool = False  # closed, with an obligation after closing still open
 
 
 @dataclass(frozen=True)
@@ -167,7 +233,7 @@ def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None =
     if chosen.stage is not None:
         statement = statement.where(Case.stage == chosen.stage)
     elif not chosen.include_closed:
-        statement = statement.where(Case.stage != Stage.CLOSED)
+        statement = statement.where(or_(Case.stage != Stage.CLOSED, MAY_OWE_AFTER_CLOSING))
     if chosen.provider_id is not None:
         statement = statement.where(Case.provider_id == chosen.provider_id)
     if chosen.lead_officer_id is not None:
@@ -175,16 +241,33 @@ def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None =
     if chosen.query:
         statement = statement.where(_search(chosen.query))
     cases = list(db.session.scalars(statement).unique())
-    held = held_meetings([case.id for case in cases])
-    settings = {tenant: settings_for(tenant) for tenant in {case.tenant_id for case in cases}}
+    hosted = [case for case in cases if case.tenant_id == authority_id]
+    held = held_meetings([case.id for case in hosted])
+    settings = settings_for(authority_id) if hosted else None
     overdue_actions = overdue_actions_count([case.id for case in cases])
     rows = []
     for case in cases:
-        clocks = clocks_of(case, held[case.id], now, settings[case.tenant_id])
+        if case.tenant_id == authority_id:
+            clocks = clocks_of(case, held[case.id], now, settings)
+        else:
+            # A placing authority reads the host's own dates (app/cases/key_dates.py).
+            clocks = key_dates.clocks_from(case.key_dates, now)
+        owes = has_open_obligation(case, clocks)
+        if case.stage is Stage.CLOSED and not owes and not (chosen.include_closed or chosen.stage):
+            continue
+        clocks = clocks_in_force(case, clocks)
         rows.append(DashboardRow(case, next_deadline(clocks),
                                  sum(clock.status.value == "overdue" for clock in clocks),
-                                 overdue_actions[case.id]))
+                                 overdue_actions[case.id], owes))
     return sorted(rows, key=_dashboard_order)
+
+
+def clocks_for_reader(case: Case, authority_id: int, now: datetime | None = None) -> list[Clock]:
+    """Return a case's clocks as the acting authority may know them: computed, for its host;
+    the host's stored key dates, for a placing authority."""
+    if case.tenant_id == authority_id:
+        return clocks_of(case, held_meetings([case.id])[case.id], now)
+    return key_dates.clocks_from(case.key_dates, now)
 
 
 def _search(query: str):

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import events_of_case
 from app.auth.access import member
-from app.cases import drafts, operations, services
+from app.cases import drafts, operations, services, trail
 from app.cases.access import current_actor, host_case_or_404
 from app.cases.clocks import LONDON
 from app.cases.forms import (
@@ -33,6 +33,7 @@ from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
 from app.cases.stages import CASE_RUNNERS
 from app.extensions import db, htmx
+from app.london_time import date_and_time as london_datetime
 from app.tenants.models import Role
 
 
@@ -151,7 +152,8 @@ def move_case(authority_id: int, case_id: int):
     target = form.target_stage()
     if form.validate_on_submit() and target is not None:
         try:
-            operations.move_case(current_actor(), case, target, form.reason.data)
+            operations.move_case(current_actor(), case, target, form.reason.data,
+                                 form.override_reason.data or "")
         except MoveRefused as refused:
             db.session.rollback()
             for reason in refused.reasons:
@@ -166,24 +168,11 @@ def move_case(authority_id: int, case_id: int):
     ), 400 if target is None else 200
 
 
-@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/provider-informed",
-          methods=["POST"])
-@member(*CASE_EDITORS)
-def mark_provider_informed(authority_id: int, case_id: int):
-    case = host_case_or_404(case_id)
-    from app.forms import Form
-
-    if Form().validate_on_submit():
-        operations.mark_provider_informed(current_actor(), case)
-        db.session.commit()
-        flash("Recorded that the provider was informed of the decision.")
-    return redirect(_case_page(authority_id, case_id, "clocks"))
-
-
 def _correction_form(case, events) -> CorrectionForm:
     form = CorrectionForm()
     form.event_id.choices = [SelectChoice(0, "Select an entry")] + [
-        SelectChoice(e.id, f"{e.created_at.strftime('%-d %b %Y %H:%M')}: {e.action}") for e in events
+        SelectChoice(e.id, f"{london_datetime(e.created_at)}: {trail.action_label(e.action)}")
+        for e in events
     ]
     return form
 
@@ -191,7 +180,7 @@ def _correction_form(case, events) -> CorrectionForm:
 def _render_history(case, events, form: CorrectionForm):
     return render_template(
         "cases/history.html", case=case, stage_history=services.stage_history(case.id),
-        events=events, form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
+        events=events, entries=trail.entries(events), form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
     )
 
 

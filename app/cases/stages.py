@@ -27,6 +27,11 @@ class CaseFacts:
     final_decision: FinalDecision | None
     sustainability_rationale: str
     use_update_meetings: bool
+    # What must be settled before closing, unless the closer records why not (closing guards).
+    emergency_plan_active: bool = False
+    restriction_in_force: bool = False
+    open_high_risks: int = 0
+    open_actions: int = 0
 
 
 Guard = Callable[[CaseFacts], str | None]
@@ -75,6 +80,30 @@ def _final_decision(decision: FinalDecision) -> Guard:
     return guard
 
 
+def _no_emergency_plan(facts: CaseFacts) -> str | None:
+    return "An emergency plan is still active" if facts.emergency_plan_active else None
+
+
+def _no_restriction(facts: CaseFacts) -> str | None:
+    return "A placement restriction is still in force" if facts.restriction_in_force else None
+
+
+def _no_high_risk(facts: CaseFacts) -> str | None:
+    count = facts.open_high_risks
+    if not count:
+        return None
+    return "1 high risk is still open" if count == 1 else f"{count} high risks are still open"
+
+
+def _actions_settled(facts: CaseFacts) -> str | None:
+    count = facts.open_actions
+    if not count:
+        return None
+    if count == 1:
+        return "1 action is still open: close it or hand it over"
+    return f"{count} actions are still open: close them or hand them over"
+
+
 @dataclass(frozen=True)
 class Transition:
     source: Stage
@@ -82,9 +111,15 @@ class Transition:
     label: str
     roles: frozenset[Role]
     guards: tuple[Guard, ...] = ()
+    # Guards a person may override by recording why (the reason is audited with the move).
+    waivable: tuple[Guard, ...] = ()
 
-    def refusals(self, facts: CaseFacts) -> list[str]:
-        return [message for guard in self.guards if (message := guard(facts))]
+    def refusals(self, facts: CaseFacts, waived: bool = False) -> list[str]:
+        guards = self.guards if waived else self.guards + self.waivable
+        return [message for guard in guards if (message := guard(facts))]
+
+    def waivable_refusals(self, facts: CaseFacts) -> list[str]:
+        return [message for guard in self.waivable if (message := guard(facts))]
 
 
 CASE_RUNNERS = frozenset({Role.LEAD_OFFICER, Role.COORDINATOR, Role.CHAIR})
@@ -108,7 +143,8 @@ TRANSITIONS = (
                CASE_RUNNERS, (_final_decision(FinalDecision.CONTINUE),)),
     Transition(Stage.CLOSING, Stage.CLOSED, "Close the case",
                frozenset({Role.LEAD_OFFICER, Role.CHAIR}),
-               (_held(MeetingKind.FINAL), _final_decision(FinalDecision.CLOSE))),
+               (_held(MeetingKind.FINAL), _final_decision(FinalDecision.CLOSE)),
+               (_no_emergency_plan, _no_restriction, _no_high_risk, _actions_settled)),
 )
 
 
@@ -125,14 +161,23 @@ class Move:
     transition: Transition
     refusals: tuple[str, ...]
     allowed_role: bool
+    waivable: tuple[str, ...] = ()  # the refusals a recorded reason may override
 
     @property
     def possible(self) -> bool:
         return self.allowed_role and not self.refusals
 
+    @property
+    def possible_with_reason(self) -> bool:
+        """True when only overridable guards stand in the way."""
+        return self.allowed_role and set(self.refusals) <= set(self.waivable)
 
-def available_moves(facts: CaseFacts, roles: frozenset[Role]) -> list[Move]:
-    """Return every move out of the case's stage, each with why it cannot happen yet."""
+
+def available_moves(facts: CaseFacts, roles: frozenset[Role], waived: bool = False) -> list[Move]:
+    """Return every move out of the case's stage, each with why it cannot happen yet
+    (``waived``: the person has recorded why the overridable guards do not hold them)."""
     return [
-        Move(t, tuple(t.refusals(facts)), bool(t.roles & roles)) for t in moves_from(facts.stage)
+        Move(t, tuple(t.refusals(facts, waived)), bool(t.roles & roles),
+             tuple(t.waivable_refusals(facts)))
+        for t in moves_from(facts.stage)
     ]

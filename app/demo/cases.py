@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from app.actions.models import Action, ActionStatus, OwnerKind
 from app.audit.services import record
+from app.cases import key_dates
 from app.cases.clocks import LONDON, add_working_days
 from app.cases.models import (
     Case,
@@ -18,6 +19,7 @@ from app.cases.models import (
     Stage,
     StageChange,
 )
+from app.cases.references import next_reference
 from app.db import utcnow
 from app.extensions import db
 from app.meetings.agendas import agenda_for, agenda_text
@@ -34,7 +36,6 @@ def working_days_ago(count: int, hour: int = 10) -> datetime:
 
 @dataclass
 class DemoCase:
-    reference: str
     provider: int
     location: int
     stage: Stage
@@ -53,31 +54,31 @@ class DemoCase:
 
 
 DEMO_CASES = [
-    DemoCase("WX-2026-001", 1, 2, Stage.DECISION, "Medication errors and missed visits", [1], 2),
-    DemoCase("WX-2026-002", 0, 0, Stage.INITIAL_MEETING, "Falls and unexplained injuries", [0, 2], 12,
+    DemoCase(1, 2, Stage.DECISION, "Medication errors and missed visits", [1], 2),
+    DemoCase(0, 0, Stage.INITIAL_MEETING, "Falls and unexplained injuries", [0, 2], 12,
              decided=9, provider_informed=8),
-    DemoCase("WX-2026-003", 1, 3, Stage.INITIAL_MEETING, "Restrictive practice in supported living",
+    DemoCase(1, 3, Stage.INITIAL_MEETING, "Restrictive practice in supported living",
              [2], 3, decided=1, upcoming={MeetingKind.INITIAL: 3}),
-    DemoCase("WX-2026-004", 0, 1, Stage.FINDINGS, "Pressure care and staffing levels", [0], 25,
+    DemoCase(0, 1, Stage.FINDINGS, "Pressure care and staffing levels", [0], 25,
              decided=22, provider_informed=21, held={MeetingKind.INITIAL: 17}),
-    DemoCase("WX-2026-005", 1, 2, Stage.UPDATE_MEETINGS, "Nutrition, hydration and record keeping",
+    DemoCase(1, 2, Stage.UPDATE_MEETINGS, "Nutrition, hydration and record keeping",
              [1, 2], 60, decided=57, provider_informed=56,
              held={MeetingKind.INITIAL: 53, MeetingKind.FINDINGS: 40, MeetingKind.UPDATE: 10},
              plan_submitted_hours_after_findings=60),
-    DemoCase("WX-2026-006", 0, 0, Stage.QUALITY_ASSURANCE, "Safeguarding referrals not made", [0],
+    DemoCase(0, 0, Stage.QUALITY_ASSURANCE, "Safeguarding referrals not made", [0],
              90, decided=88, provider_informed=88,
              held={MeetingKind.INITIAL: 84, MeetingKind.FINDINGS: 72},
              plan_submitted_hours_after_findings=40),
-    DemoCase("WX-2026-007", 1, 3, Stage.CLOSING, "Leadership and governance failures", [2], 120,
+    DemoCase(1, 3, Stage.CLOSING, "Leadership and governance failures", [2], 120,
              decided=118, provider_informed=117,
              held={MeetingKind.INITIAL: 114, MeetingKind.FINDINGS: 100, MeetingKind.FINAL: 2},
              plan_submitted_hours_after_findings=30, final=FinalDecision.CLOSE, contract_review=40),
-    DemoCase("WX-2026-008", 0, 1, Stage.CLOSED, "Infection control", [0], 150, decided=148,
+    DemoCase(0, 1, Stage.CLOSED, "Infection control", [0], 150, decided=148,
              provider_informed=148, held={MeetingKind.INITIAL: 144, MeetingKind.FINDINGS: 130,
                                           MeetingKind.FINAL: 25},
              plan_submitted_hours_after_findings=44, final=FinalDecision.CLOSE, closed=24,
              contract_review=60),
-    DemoCase("WX-2026-009", 1, 2, Stage.CLOSED, "Single complaint about laundry", [], 30,
+    DemoCase(1, 2, Stage.CLOSED, "Single complaint about laundry", [], 30,
              decided=28, outcome=DecisionOutcome.OTHER_CHANNELS, closed=28),
 ]
 
@@ -105,9 +106,11 @@ def seed_cases(host, placing, providers, locations, staff) -> None:
                                         location_id=locations[location].id, source=source,
                                         received_on=working_days_ago(days).date(), count=count,
                                         summary=summary, cqc_rating=rating, recorded_by_id=lead.id))
+    cases = []
     for demo in DEMO_CASES:
         location = locations[demo.location]
-        case = Case(tenant_id=host.id, reference=demo.reference, provider_id=providers[demo.provider].id,
+        # The same counter as cases opened through the form, so the next one follows on.
+        case = Case(tenant_id=host.id, reference=next_reference(host.id), provider_id=providers[demo.provider].id,
                     location_id=location.id, title=demo.title, stage=demo.stage,
                     summary=f"Pattern of concerns at {location.name}: {demo.title.lower()}.",
                     opened_at=working_days_ago(demo.opened, 9), lead_officer_id=lead.id,
@@ -115,7 +118,7 @@ def seed_cases(host, placing, providers, locations, staff) -> None:
         db.session.add(case)
         db.session.flush()
         record(db.session, action="case.opened", obj=case, tenant_id=host.id, actor_user_id=lead.id,
-               actor_authority_id=host.id, case_id=case.id, new={"reference": demo.reference})
+               actor_authority_id=host.id, case_id=case.id, new={"reference": case.reference})
         _intelligence(case, demo, lead)
         _decision(case, demo, staff)
         _meetings(case, demo, chair)
@@ -126,6 +129,10 @@ def seed_cases(host, placing, providers, locations, staff) -> None:
             db.session.add(CaseShare(tenant_id=host.id, case_id=case.id,
                                      placing_authority_id=placing[index].id, alerted_by_id=lead.id,
                                      alerted_at=case.opened_at))
+        cases.append(case)
+    db.session.flush()
+    for case in cases:  # what the placing authorities read of the host's clocks
+        key_dates.refresh(case)
     db.session.flush()
 
 

@@ -21,6 +21,8 @@ from app.tenants.models import Authority, AuthorityKind, Membership, Role
 from app.tenants.scoping import Scope, scoped_as
 
 HOST = ("Wexbridge County Council", "E10000901", AuthorityKind.LOCAL_AUTHORITY, "wexbridge")
+# Each authority's short code, at the start of its case references (WX-2026-0004).
+REFERENCE_PREFIXES = {"wexbridge": "WX", "northmoor": "NM", "eastvale": "EV", "southdown-icb": "SD"}
 PLACING = [
     ("Northmoor City Council", "E06000901", AuthorityKind.LOCAL_AUTHORITY, "northmoor"),
     ("Eastvale Borough Council", "E07000901", AuthorityKind.LOCAL_AUTHORITY, "eastvale"),
@@ -151,8 +153,9 @@ def seed_demo(password: str) -> list[DemoAccount] | None:
     password_hash = hash_password(password)
     accounts: list[DemoAccount] = []
     authorities = []
-    for name, code, kind, _slug in [HOST, *PLACING]:
-        authority = Authority(name=name, code=code, kind=kind)
+    for name, code, kind, slug in [HOST, *PLACING]:
+        authority = Authority(name=name, code=code, kind=kind,
+                              reference_prefix=REFERENCE_PREFIXES[slug])
         db.session.add(authority)
         authorities.append(authority)
     db.session.flush()

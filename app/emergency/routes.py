@@ -37,7 +37,8 @@ def _render(case, **forms):
         "restriction_form") or forms.get("plan_form")
     return render_template(
         "emergency/show.html", case=case, is_host=is_host(case),
-        can_edit=is_host(case) and bool(current_actor().roles & CASE_EDITORS),
+        # A closed case is read-only (app/cases/access.py).
+        can_edit=is_host(case) and bool(current_actor().roles & CASE_EDITORS) and not case.closed,
         restrictions=services.restrictions_of(case.id), plans=plans,
         moves={plan.id: services.moves_of(plan.id) for plan in plans},
         restriction_form=forms.get("restriction_form") or RestrictionForm(formdata=None, prefix="restriction"),

@@ -1,7 +1,8 @@
 """The deadline sweep: remind people of statutory clocks and actions coming due or broken.
 
 ``flask scheduler`` runs it every few minutes (``flask sweep run`` runs it once).
-For each authority in turn, acting as that authority, the clocks of every open case and the
+For each authority in turn, acting as that authority, the clocks of every open case (and the
+obligations after closing of a closed case, until met) and the
 open actions owned by a person are checked, and each reminder is written to the outbox in the
 same transaction. Before a deadline (``reminder_working_days_before`` working days) and on its
 day the lead officer (or the action's owner) is told; on breach the chair is told as well.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -31,7 +32,7 @@ from app.auth.models import User
 from app.cases.clocks import ClockStatus, compute_clocks, local_date, working_days_until
 from app.cases.models import Case, Stage
 from app.cases.procedure_settings import settings_for
-from app.cases.services import held_meetings, milestones
+from app.cases.services import MAY_OWE_AFTER_CLOSING, clocks_in_force, held_meetings, milestones
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email, record_skipped
@@ -155,7 +156,9 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     ))
     queued = 0
     for case in cases:
-        clocks = compute_clocks(milestones(case, held[case.id]), settings, now)
+        # A closed case keeps only its after-closing obligations (closure notice, contract
+        # review): they are reminded of until met.
+        clocks = clocks_in_force(case, compute_clocks(milestones(case, held[case.id]), settings, now))
         deadlines = _clock_deadlines(case, clocks) + _action_deadlines(case, actions.get(case.id, []), today)
         for deadline in deadlines:
             kind = reminder_kind(deadline, today, settings.reminder_working_days_before)
@@ -166,10 +169,12 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
 
 def _open_cases(authority_id: int) -> list[Case]:
     # Only the host's own cases: a share lets a placing authority read a case, not own its clocks.
+    # Closed cases too while they may still owe an obligation after closing.
     return list(
         db.session.scalars(
             select(Case)
-            .where(Case.tenant_id == authority_id, Case.stage != Stage.CLOSED)
+            .where(Case.tenant_id == authority_id,
+                   or_(Case.stage != Stage.CLOSED, MAY_OWE_AFTER_CLOSING))
             .options(
                 joinedload(Case.decision), joinedload(Case.provider),
                 joinedload(Case.lead_officer), joinedload(Case.chair),

@@ -55,7 +55,8 @@ def _meeting_helpers() -> dict:
 
 def _can_change(case) -> bool:
     membership = g.get("membership")
-    return bool(membership and membership.has_any(WRITERS) and is_host(case))
+    # A closed case is read-only (app/cases/access.py).
+    return bool(membership and membership.has_any(WRITERS) and is_host(case) and not case.closed)
 
 
 def _host_meeting(case_id: int, meeting_id: int):

@@ -64,7 +64,8 @@ class OpenForm:
 
 def _can_change(case: Case) -> bool:
     membership = g.get("membership")
-    return bool(membership and membership.has_any(WRITERS) and is_host(case))
+    # A closed case is read-only (app/cases/access.py).
+    return bool(membership and membership.has_any(WRITERS) and is_host(case) and not case.closed)
 
 
 def register_of(case: Case) -> dict:

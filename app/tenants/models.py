@@ -57,6 +57,9 @@ class Authority(CreatedAtMixin, db.Model):
     # ONS code for a council (E10000032), ODS code for an ICB (QNX).
     code: Mapped[str] = mapped_column(String(20), unique=True)
     kind: Mapped[AuthorityKind] = mapped_column(str_enum(AuthorityKind))
+    # The short code at the start of the authority's case references (WX-2026-0004); without
+    # one, the authority's ONS or ODS code stands in.
+    reference_prefix: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_client_id: Mapped[str | None] = mapped_column(String(255))
@@ -76,6 +79,10 @@ class Authority(CreatedAtMixin, db.Model):
     @oidc_client_secret.setter
     def oidc_client_secret(self, secret: str | None) -> None:
         self.oidc_client_secret_encrypted = secret_box.encrypt(secret) if secret else None
+
+    @property
+    def case_reference_prefix(self) -> str:
+        return self.reference_prefix or self.code
 
     @property
     def sso_enabled(self) -> bool:

@@ -31,11 +31,12 @@ def choose_authority():
 @bp.route("/authorities/<int:authority_id>/")
 @member()
 def home(authority_id: int):
-    from app.cases.services import list_cases
+    from app.cases.services import DashboardFilter, dashboard
 
     return render_template(
         "tenants/home.html",
-        cases=list_cases(authority_id)[:10],
+        # The cases to act on first, with their next deadline, as on the cases page.
+        rows=dashboard(authority_id, DashboardFilter())[:10],
         memberships=services.memberships_of(current_user),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -71,28 +72,24 @@ def _add_user_of_two_authorities(password: str) -> None:
     db.session.commit()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """The app with the demo world, served over HTTP until the session ends."""
+LIVE_CONFIG = {
+    **BASE_CONFIG,
+    "TESTING": False,  # errors render as the users see them, not as tracebacks
+    "SERVER_NAME": None,
+    "RATELIMIT_ENABLED": False,
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    # Let Chromium keep the stylesheets, scripts and fonts instead of asking again on
+    # every page (pages themselves stay no-store).
+    "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+}
+
+
+@contextmanager
+def _serve(app) -> Iterator[LiveServer]:
+    """Migrate, seed the demo world and serve ``app`` over HTTP until the block ends."""
     from app.demo.seed import seed_demo
 
-    folder = tmp_path_factory.mktemp("live")
-    app = create_app(
-        {
-            **BASE_CONFIG,
-            "TESTING": False,  # errors render as the users see them, not as tracebacks
-            "SERVER_NAME": None,
-            "RATELIMIT_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            # Let Chromium keep the stylesheets, scripts and fonts instead of asking again on
-            # every page (pages themselves stay no-store).
-            "SEND_FILE_MAX_AGE_DEFAULT": 3600,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.sqlite3'}",
-            "FILE_STORAGE_DIR": str(folder / "files"),
-            "MAIL_FOLDER": str(folder / "mail"),
-        }
-    )
     migrate_up(app)
     with app.app_context():
         accounts = seed_demo(app.config["DEMO_PASSWORD"])
@@ -118,6 +115,39 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """The app with the demo world on the embedded default (SQLite), served over HTTP."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app({
+        **LIVE_CONFIG,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.sqlite3'}",
+        "FILE_STORAGE_DIR": str(folder / "files"),
+        "MAIL_FOLDER": str(folder / "mail"),
+    })
+    with _serve(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server_pg(tmp_path_factory) -> Iterator[LiveServer]:
+    """The app with the demo world on PostgreSQL, connecting as the app role (row-level
+    security on), served over HTTP."""
+    from tests.conftest import TEST_DATABASE, create_test_database, pg_config
+
+    name = f"{TEST_DATABASE}_e2e"
+    create_test_database(name)
+    folder = tmp_path_factory.mktemp("live_pg")
+    app = create_app({
+        **pg_config(name),
+        **LIVE_CONFIG,
+        "FILE_STORAGE_DIR": str(folder / "files"),
+        "MAIL_FOLDER": str(folder / "mail"),
+    })
+    with _serve(app) as server:
+        yield server
 
 
 def launch_chromium(playwright):

@@ -1,16 +1,19 @@
 """A host takes a concern from its first intelligence to closed, in Chromium, through every
 stage: the DASS decision, the initial, findings, update and final meetings, an emergency plan,
-and the closure letters; the Word agenda and minutes are downloaded and read back."""
+the closure letters and the contract review; the Word agenda and minutes are downloaded and
+read back."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from docx import Document
 from playwright.sync_api import Page, expect
+
+from app.cases.clocks import LONDON
 
 pytestmark = pytest.mark.browser
 
@@ -150,43 +153,154 @@ def _emergency_plan(lead: Page, case_url: str) -> None:
     expect(lead.get_by_text("saved.", exact=False)).to_be_visible()
 
 
-def test_a_case_from_first_intelligence_to_closed(browser, live_server):
+def _clock(page: Page, case_url: str, key: str, status: str) -> None:
+    """Check the state of one clock on the case page."""
+    page.goto(case_url)
+    expect(page.locator(f"#clock-{key}")).to_contain_text(status)
+
+
+def _now_in_london() -> datetime:
+    # A few minutes ago, so that a time typed now is never in the future.
+    return datetime.now(LONDON) - timedelta(minutes=5)
+
+
+def _tell_the_provider(lead: Page, case_url: str) -> None:
+    lead.goto(case_url)
+    lead.get_by_role("link", name="Record that the provider was told").click()
+    moment = _now_in_london()
+    _fill_date(lead, "Date the provider was told", moment.date())
+    lead.get_by_label("Time", exact=True).fill(moment.strftime("%H:%M"))
+    lead.get_by_label("Telephone").check()
+    lead.get_by_role("button", name="Record that the provider was told").click()
+    expect(lead.get_by_text("The provider can now see this case")).to_be_visible()
+
+
+def _plan_received(lead: Page, case_url: str) -> None:
+    lead.goto(case_url)
+    lead.get_by_role("link", name="Record the Improvement Plan as received").click()
+    moment = _now_in_london()
+    _fill_date(lead, "Date the Improvement Plan was received", moment.date())
+    lead.get_by_label("Time", exact=True).fill(moment.strftime("%H:%M"))
+    lead.get_by_label("Email").check()
+    lead.get_by_role("button", name="Record the Improvement Plan as received").click()
+    expect(lead.get_by_text("Improvement Plan recorded as received")).to_be_visible()
+
+
+def _final_meeting(page: Page, case_url: str, decision: str, held: datetime) -> None:
+    page.goto(case_url)
+    page.get_by_role("link", name="Schedule a meeting").click()
+    page.get_by_label("Final (closing) meeting", exact=True).check()
+    _fill_date(page, "Date", held.date())
+    page.get_by_label("Start time").fill(held.strftime("%H:%M"))
+    page.get_by_label("Venue").fill("County Hall, Wexbridge")
+    page.get_by_role("button", name="Schedule meeting").click()
+    page.get_by_role("link", name="Record as held").click()
+    _fill_date(page, "Date held", held.date())
+    page.get_by_label("Time it started").fill(held.strftime("%H:%M"))
+    page.get_by_label(decision, exact=False).check()
+    if decision.startswith("Close"):
+        page.get_by_label("Why the improvements are sustainable").fill(
+            "Three months of clean audits and families report lasting change")
+    page.get_by_role("button", name="Record meeting as held").click()
+    expect(page.get_by_text("Held", exact=False).first).to_be_visible()
+
+
+def test_a_case_from_first_intelligence_to_the_contract_review(browser, live_server_pg):
+    """On PostgreSQL as the app role: every stage, both final meeting decisions, and each
+    clock's state on the way."""
+    live_server = live_server_pg
     lead = _sign_in(browser, live_server, LEAD)
     dass = _sign_in(browser, live_server, DASS)
     case_url = _open_case_with_intelligence(lead)
+    # The demo's nine cases came from the same counter: this is the tenth of the year.
+    expect(lead.locator("body")).to_contain_text(f"WX-{date.today().year}-0010")
     _dass_decides(dass, case_url)
-    lead.goto(case_url)
-    lead.get_by_role("button", name="Record that the provider was informed").click()
-    expect(lead.locator("#clock-inform_provider")).to_contain_text("Met on time")
+    _clock(lead, case_url, "inform_provider", "Due")
+    _tell_the_provider(lead, case_url)
+    _clock(lead, case_url, "inform_provider", "Met on time")
 
     initial = _hold_meeting(lead, case_url, "Initial meeting")
     _check_word_documents(lead, initial)
+    _clock(lead, case_url, "initial_meeting", "Met on time")
     _move(lead, case_url, "Move to the findings meeting")
     _hold_meeting(lead, case_url, "Findings meeting")
+    _clock(lead, case_url, "improvement_plan", "Due")
+    _clock(lead, case_url, "contract_review", "Not started")
+    _plan_received(lead, case_url)
+    _clock(lead, case_url, "improvement_plan", "Met on time")
+    _clock(lead, case_url, "contract_review", "Due")
     _move(lead, case_url, "Move to update meetings")
     _hold_meeting(lead, case_url, "Update meeting")
     _emergency_plan(lead, case_url)
     _move(lead, case_url, "Move to quality assurance")
     _move(lead, case_url, "Move to closing")
-    _hold_meeting(lead, case_url, "Final (closing) meeting", final=True)
-    _move(lead, case_url, "Close the case")
-    expect(lead.get_by_text("This case is closed")).to_be_visible()
 
+    # The first final meeting decides to continue: back to quality assurance, no closure clock.
+    _final_meeting(lead, case_url, "Continue: return to quality assurance", _now_in_london() - timedelta(hours=2))
+    _clock(lead, case_url, "closure_notice", "Not started")
+    _move(lead, case_url, "Return to quality assurance")
+    _move(lead, case_url, "Move to closing")
+    # The next one decides to close: the 24-hour closure notice clock starts from it.
+    _final_meeting(lead, case_url, "Close: satisfactory improvements", _now_in_london() - timedelta(minutes=30))
+    _clock(lead, case_url, "closure_notice", "Due")
+
+    # The emergency plan is still active: closing needs the reason it may close anyway.
+    lead.goto(case_url)
+    form = lead.locator("form", has=lead.get_by_role("button", name="Close the case"))
+    expect(lead.get_by_text("An emergency plan is still active")).to_be_visible()
+    form.get_by_label("Reason for the move").fill("Agreed at the final meeting")
+    form.get_by_label("Why the case can close with these still open").fill(
+        "The temporary closure continues under contract monitoring")
+    form.get_by_role("button", name="Close the case").click()
+    expect(lead.get_by_text("This case is closed").first).to_be_visible()
+    expect(lead.get_by_role("link", name="Schedule a meeting")).to_have_count(0)
+    expect(lead.get_by_role("link", name="Add a risk")).to_have_count(0)
+
+    # Closed, but owing the closure notice: on the dashboard under "After closing".
+    lead.get_by_role("link", name="Cases").first.click()
+    expect(lead.locator("#after-closing-table")).to_contain_text("Journey: falls and medication")
+
+    lead.goto(case_url)
     lead.get_by_role("link", name="Closure letters and the contract monitoring review").click()
     lead.get_by_label("Manager at Harbour Lights Care Ltd", exact=False).check()
     lead.get_by_label("CQC email address").fill("inspector@cqc.example")
     lead.get_by_role("button", name="Send the closure letters").click()
     expect(lead.get_by_text("closure letters are on their way")).to_be_visible()
+    _clock(lead, case_url, "closure_notice", "Met on time")
+
+    lead.get_by_role("link", name="Closure letters and the contract monitoring review").click()
+    _fill_date(lead, "Date of the review", date.today())
+    lead.get_by_label("Outcome").fill("Improvements sustained")
+    lead.get_by_role("button", name="Record the review").click()
+    expect(lead.get_by_text("Contract monitoring review recorded")).to_be_visible()
+    _clock(lead, case_url, "contract_review", "Met on time")
+    lead.get_by_role("link", name="Cases").first.click()
+    expect(lead.locator("#after-closing-table")).to_have_count(0)
+
     lead.goto(f"{case_url}/history")
     for stage in ("2. Initial meeting", "3. Findings meeting", "4. Update meetings",
                   "5. Quality assurance", "6. Closing", "Closed"):
         expect(lead.locator("table").first).to_contain_text(stage)
 
 
+def test_tables_fit_a_phone_screen(browser, live_server):
+    """At 390 px wide, no page of a case scrolls sideways: tables wrap or scroll inside."""
+    lead = _sign_in(browser, live_server, LEAD)
+    lead.set_viewport_size({"width": 390, "height": 844})
+    lead.get_by_role("link", name="Cases").first.click()
+    pages = [lead.url]
+    lead.get_by_role("link", name=f"WX-{date.today().year}-0005").click()
+    pages += [lead.url, f"{lead.url}/history"]
+    for url in pages:
+        lead.goto(url)
+        width = lead.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
+
+
 def test_a_refused_in_place_change_says_so(browser, live_server):
     lead = _sign_in(browser, live_server, LEAD)
     lead.get_by_role("link", name="Cases").first.click()
-    lead.get_by_role("link", name="WX-2026-002").click()
+    lead.get_by_role("link", name=f"WX-{date.today().year}-0002").click()
     lead.get_by_role("button", name="Add intelligence").click()
     lead.get_by_label("Summary", exact=True).fill("Typed before the page expired")
     # As if the session had expired: every CSRF token on the page is now stale.

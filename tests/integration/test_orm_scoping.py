@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.cases.models import Case
+from app.db import utcnow
 from app.extensions import db
 from app.placing.models import CaseShare
 from app.residents.models import Resident
@@ -71,8 +72,18 @@ def test_placing_and_provider_scopes(scoped_session):
     with _as(factory, Scope(tenant_id=world.placing_unshared)) as session:
         assert list(session.scalars(select(Case.id))) == []
     with _as(factory, Scope(provider_id=world.provider_b)) as session:
+        assert list(session.scalars(select(Case.id))) == []  # not told yet
+    with _as(factory, Scope(tenant_id=world.host_b)) as session:
+        session.get(Case, world.case_b).provider_informed_at = utcnow()
+        session.commit()
+    with _as(factory, Scope(provider_id=world.provider_b)) as session:
         assert set(session.scalars(select(Case.id))) == {world.case_b}
         assert list(session.scalars(select(Resident.id))) == []
+    with _as(factory, Scope(tenant_id=world.host_b)) as session:
+        session.get(Case, world.case_b).provider_kept_out = True  # police or coroner advice
+        session.commit()
+    with _as(factory, Scope(provider_id=world.provider_b)) as session:
+        assert list(session.scalars(select(Case.id))) == []
 
 
 def test_an_empty_scope_sees_nothing(scoped_session):

@@ -98,7 +98,18 @@ def test_an_ended_share_stops_reads_at_once(app_engine, world):
         assert list(session.scalars(select(Case.id))) == []
 
 
-def test_provider_sees_only_its_own_cases_and_no_residents(app_engine, world):
+def _tell_provider(app_engine, case_id: int, tenant_id: int, kept_out: bool = False) -> None:
+    with session_as(app_engine, Scope(tenant_id=tenant_id)) as session:
+        session.execute(text("update cases set provider_informed_at = now(), provider_kept_out = :out "
+                             "where id = :id"), {"id": case_id, "out": kept_out})
+        session.commit()
+
+
+def test_provider_sees_only_its_own_cases_once_told_and_no_residents(app_engine, world):
+    with session_as(app_engine, Scope(provider_id=world.provider_a)) as session:
+        assert list(session.scalars(select(Case.id))) == []  # not told yet
+    _tell_provider(app_engine, world.case_a, world.host_a)
+    _tell_provider(app_engine, world.case_b, world.host_b)
     with session_as(app_engine, Scope(provider_id=world.provider_a)) as session:
         assert set(session.scalars(select(Case.id))) == {world.case_a}
         assert list(session.scalars(select(Resident.id))) == []
@@ -148,3 +159,10 @@ def test_the_audit_trail_cannot_be_changed_or_deleted_by_the_app(app_engine, wor
                 session.execute(text(statement))
     with session_as(app_engine, Scope(tenant_id=world.host_b)) as session:
         assert list(session.scalars(select(AuditEvent.id))) == []
+
+
+def test_police_advice_keeps_a_told_provider_out_at_the_database(app_engine, world):
+    _tell_provider(app_engine, world.case_a, world.host_a, kept_out=True)
+    with session_as(app_engine, Scope(provider_id=world.provider_a)) as session:
+        assert list(session.scalars(select(Case.id))) == []
+        assert session.execute(text("select count(*) from provider_exclusion")).scalar() == 0

@@ -84,7 +84,9 @@ def test_the_placing_authority_with_a_share_never_sees_host_only_records(no_csrf
 
 
 @pytest.mark.parametrize("endpoint", ["record_decision", "record_assessment", "add_intelligence",
-                                      "case_history", "move_case", "mark_provider_informed"])
+                                      "case_history", "move_case", "record_provider_told",
+                                      "keep_provider_out", "lift_provider_exclusion",
+                                      "record_plan_received", "change_themes"])
 def test_host_only_stage_pages_refuse_the_placing_authority(no_csrf, world, secrets, endpoint):
     client = sign_in(no_csrf.test_client(), world.users["placing_shared_lead"])
     rule = next(r for r in no_csrf.url_map.iter_rules() if r.endpoint == f"cases.{endpoint}")

@@ -7,8 +7,9 @@ from collections import Counter
 from sqlalchemy import select
 
 from app.cases import services
-from app.cases.clocks import ClockStatus
+from app.cases.clocks import LONDON, ClockStatus
 from app.cases.models import Case, Stage
+from app.db import utcnow
 from app.demo.seed import seed_demo
 from app.extensions import db
 from app.tenants.models import Authority, Role
@@ -51,4 +52,25 @@ def test_a_placing_authority_sees_only_the_cases_shared_with_it(sqlite_app):
         northmoor = db.session.scalar(select(Authority).where(Authority.code == "E06000901"))
         with scoped_as(db.session, Scope(tenant_id=northmoor.id)):
             references = set(db.session.scalars(select(Case.reference)))
-    assert references == {"WX-2026-002", "WX-2026-004", "WX-2026-006", "WX-2026-008"}
+    year = utcnow().astimezone(LONDON).year
+    assert references == {f"WX-{year}-{n:04d}" for n in (2, 4, 6, 8)}
+
+
+def test_demo_references_follow_the_scheme_and_a_new_case_follows_on(sqlite_app):
+    """The demo's references come from the same per-authority, per-year counter as cases
+    opened through the form, so the next case takes the next number."""
+    _seed(sqlite_app)
+    with sqlite_app.app_context():
+        from app.auth.models import User
+        from app.cases.operations import Actor, open_case
+
+        host = db.session.scalar(select(Authority).where(Authority.code == "E10000901"))
+        year = utcnow().astimezone(LONDON).year
+        with scoped_as(db.session, Scope(tenant_id=host.id)):
+            references = sorted(db.session.scalars(select(Case.reference)))
+            assert references == [f"WX-{year}-{n:04d}" for n in range(1, 10)]
+            lead = db.session.scalar(select(User).where(User.email.like("lead%@wexbridge.example")))
+            some = db.session.scalar(select(Case).limit(1))
+            case = open_case(Actor(lead, host.id, frozenset({Role.LEAD_OFFICER})),
+                             provider_id=some.provider_id, location_id=None, title="New", summary="")
+            assert case.reference == f"WX-{year}-0010"

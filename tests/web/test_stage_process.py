@@ -276,7 +276,7 @@ def test_the_history_page_shows_every_change(app, world, base):
     lead = sign_in(app.test_client(), world.users["host_a_lead"])
     _assess(lead, base)
     page = lead.get(f"{base}/history").get_data(as_text=True)
-    assert "case.assessment_recorded" in page and "A pattern of falls meets the threshold" in page
+    assert "Threshold assessment recorded" in page and "A pattern of falls meets the threshold" in page
 
 
 def test_a_correction_is_a_new_entry_and_the_trail_stays_intact(app, world, base):

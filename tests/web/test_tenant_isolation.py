@@ -61,6 +61,16 @@ def test_placing_authority_with_a_share_sees_that_case_and_only_its_residents(ap
 
 
 def test_provider_sees_only_its_own_organisations_cases(app, world):
+    from app.cases.models import Case
+    from app.db import utcnow
+    from app.extensions import db
+    from app.tenants.scoping import Scope, scoped_as
+
+    # A provider sees a case once its host has told it (both hosts have).
+    for host, case_id in ((world.host_a, world.case_a), (world.host_b, world.case_b)):
+        with app.app_context(), scoped_as(db.session, Scope(tenant_id=host)):
+            db.session.get(Case, case_id).provider_informed_at = utcnow()
+            db.session.commit()
     client = sign_in(app.test_client(), world.users["provider_b_manager"], provider=True)
     status, body = _page(client, "/provider/")
     assert status == 200 and world.case_b_reference in body
