@@ -60,6 +60,8 @@ class Authority(CreatedAtMixin, db.Model):
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_client_id: Mapped[str | None] = mapped_column(String(255))
     oidc_client_secret: Mapped[str | None] = mapped_column(String(500))
+    # The logo on the authority's Word documents: a file in the file storage (app/files.py).
+    logo_file: Mapped[str | None] = mapped_column(String(100))
 
     @property
     def sso_enabled(self) -> bool:
