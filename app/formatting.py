@@ -2,13 +2,13 @@
 
 One place for every page, document and message: "2 March 2026", "10am", "2:30pm",
 "midday", "Monday 2 March 2026 at 10am". Moments (timezone-aware datetimes) are shown in
-London time; naive ones are taken as already local.
+London time; naive ones are UTC (what SQLite hands back of a stored moment).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -28,7 +28,8 @@ def xml_safe(text: str | None) -> str:
 
 
 def _local(moment: datetime) -> datetime:
-    return moment.astimezone(LONDON) if moment.tzinfo is not None else moment
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(LONDON)
 
 
 def time_of_day(moment: datetime | time) -> str:

@@ -29,6 +29,7 @@ LOCATION_FIELDS = (
     "town",
     "postcode",
     "service_type",
+    "registered_manager",
     "host_authority_id",
 )
 

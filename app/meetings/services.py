@@ -79,6 +79,15 @@ def combine(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON)
 
 
+def attendance_label(attendee: MeetingAttendee) -> str:
+    """Say whether someone came: apologies sent before are told apart from simply absent."""
+    if attendee.attended:
+        return "Present"
+    if attendee.apologies:
+        return "Apologies"
+    return "Absent" if attendee.attended is False else "Not recorded"
+
+
 # Who can be invited.
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from app import files
 from app.auth.access import member, public, staff
 from app.auth.forms import SetPasswordForm
 from app.auth.sign_in_flow import start_session
-from app import files
 from app.extensions import db
 from app.tenants import logos, services
 from app.tenants.forms import ConfirmForm, InviteForm, LogoForm, RolesForm
