@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import email
-import re
 import email.policy
+import re
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path

@@ -21,6 +21,7 @@ from app.meetings.models import FinalDecision, Meeting, MeetingAttendee, Meeting
 from app.tenants.scoping import Scope, scoped_as
 from tests import factories
 from tests.support.clients import csrf_token, sign_in
+from tests.support.word import all_text, assert_council_document, open_docx
 
 PART_ONE_SECRET = "Part one only: police enquiry 5531"
 PART_TWO_TEXT = "Part two: provider agreed the staffing plan"
@@ -347,14 +348,21 @@ def test_the_agenda_downloads_as_a_word_document(app, world):
     assert "attachment" in response.headers["Content-Disposition"]
     text = _docx_text(response)
     for expected in ("Host A County Council", world.case_a_reference, "Provider A Ltd",
-                     "Initial meeting: Agenda", "Monday 2 March 2026", "10:00",
+                     "Initial meeting: Agenda", "Monday 2 March 2026", "10am",
                      "County Hall, Committee Room 2", "Part one (without the provider)",
                      "Part two (with the provider)", "DS Kay Mills", "Sussex Police",
-                     "Priya Manager", "1. Themes and risks", "Immediate risk mitigation",
+                     "Priya Manager", "Themes and risks", "Immediate risk mitigation",
                      "Communication strategy", "OFFICIAL-SENSITIVE"):
         assert expected in text, expected
-    document = Document(BytesIO(response.data))
-    part_one_at = next(i for i, p in enumerate(document.paragraphs) if p.text.startswith("1. Themes"))
+    document = assert_council_document(response.data, title="Initial meeting agenda",
+                                       author="Host A County Council")
+    items = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert items[0].text.startswith("Themes and risks"), "Word numbers the items, not typed text"
+    assert not [p.text for p in items if re.match(r"^\d+\.", p.text)]
+    numbered = document.styles["List Number"]
+    assert numbered.element.pPr.numPr is not None
+    assert numbered.paragraph_format.first_line_indent < 0 < numbered.paragraph_format.left_indent
+    part_one_at = next(i for i, p in enumerate(document.paragraphs) if p.text.startswith("Themes and"))
     assert document.paragraphs[part_one_at - 1].text == "Part one (without the provider)"
 
 
@@ -401,6 +409,135 @@ def test_a_placing_authority_gets_only_the_parts_shared_with_it(app, world):
     assert PART_ONE_SECRET in text and DECISION_TEXT in text
     # The agenda and the schedule are theirs to read.
     assert "Themes and risks" in _docx_text(placing.get(f"{base}/{meeting_id}/agenda.docx"))
+
+
+def _hold(app, world, meeting_id, held_at):
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.get(Meeting, meeting_id).held_at = held_at
+        db.session.commit()
+
+
+def test_minutes_are_marked_draft_until_held_and_agreed(app, world):
+    meeting_id = _meeting(app, world)
+    lead = _client(app, world, "host_a_lead")
+    url = f"{_base(world)}/{meeting_id}/minutes.docx"
+
+    def header_and_title():
+        data = lead.get(url).data
+        document = assert_council_document(data, title="Initial meeting minutes",
+                                           author="Host A County Council")
+        return document.sections[0].header.paragraphs[0].text, document.core_properties.title, all_text(document)
+
+    _save_minutes(lead, world, meeting_id, minutes_final=True)
+    header, title, text = header_and_title()  # agreed, but not held yet
+    assert "DRAFT" in header and "(draft)" in title and "DRAFT: these minutes have not been agreed" in text
+    _hold(app, world, meeting_id, datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    _save_minutes(lead, world, meeting_id)  # held, not agreed
+    assert "DRAFT" in header_and_title()[0]
+    _save_minutes(lead, world, meeting_id, minutes_final=True)
+    header, title, text = header_and_title()
+    assert header == "OFFICIAL-SENSITIVE" and "draft" not in title.lower() and "DRAFT" not in text
+
+
+def test_the_actions_table_gives_the_action_the_room(app, world):
+    from datetime import date
+
+    from app.actions.models import Action, OwnerKind
+
+    meeting_id = _meeting(app, world)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add(Action(tenant_id=world.host_a, case_id=world.case_a, meeting_id=meeting_id,
+                              description="Audit every care plan " * 8, owner_kind=OwnerKind.PROVIDER,
+                              due_on=date(2026, 3, 9)))
+        db.session.commit()
+    lead = _client(app, world, "host_a_lead")
+    document = open_docx(lead.get(f"{_base(world)}/{meeting_id}/minutes.docx").data)
+    actions = next(t for t in document.tables if t.rows[0].cells[0].text == "Action")
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    widths = [cell.width for cell in actions.rows[1].cells]
+    assert widths[0] >= 0.45 * text_width and widths[0] == max(widths)
+    assert sum(widths) <= text_width * 1.001  # Word keeps widths in twentieths of a point
+
+
+def test_held_minutes_with_nobody_recorded_say_so(app, world):
+    meeting_id = _meeting(app, world)
+    _hold(app, world, meeting_id, datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    lead = _client(app, world, "host_a_lead")
+    text = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/minutes.docx"))
+    assert "Nobody was recorded as invited to or attending this part." in text
+    assert "No one has been invited to this part" not in text
+    # The agenda of a meeting not yet held says no one is invited yet.
+    other = _meeting(app, world)
+    assert "No one has been invited to this part yet." in _docx_text(
+        lead.get(f"{_base(world)}/{other}/agenda.docx"))
+
+
+def test_a_placing_authority_copy_says_which_actions_it_shows(app, world):
+    from datetime import date
+
+    from app.actions.models import Action, OwnerKind
+
+    meeting_id = _meeting(app, world)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add(Action(tenant_id=world.host_a, case_id=world.case_a, meeting_id=meeting_id,
+                              description="Send the staffing rota", owner_kind=OwnerKind.PROVIDER,
+                              due_on=date(2026, 3, 9)))
+        db.session.commit()
+    placing = _client(app, world, "placing_shared_lead")
+    url = f"{_base(world, world.placing_shared)}/{meeting_id}/minutes.docx"
+    text = _docx_text(placing.get(url))
+    assert "Send the staffing rota" not in text and "No actions recorded" not in text
+    assert "This copy lists only the actions given to your authority." in text
+    assert "No actions were given to your authority at this meeting." in text
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add(Action(tenant_id=world.host_a, case_id=world.case_a, meeting_id=meeting_id,
+                              description="Review the placed residents", owner_kind=OwnerKind.AUTHORITY,
+                              owner_authority_id=world.placing_shared, due_on=date(2026, 3, 9)))
+        db.session.commit()
+    text = _docx_text(placing.get(url))
+    assert "Review the placed residents" in text and "Send the staffing rota" not in text
+    host_text = _docx_text(_client(app, world, "host_a_lead").get(
+        f"{_base(world)}/{meeting_id}/minutes.docx"))
+    assert "This copy lists only" not in host_text and "Send the staffing rota" in host_text
+
+
+def test_apologies_are_recorded_apart_from_absence(app, world):
+    meeting_id = _meeting(app, world)
+    lead = _client(app, world, "host_a_lead")
+    page = f"{_base(world)}/{meeting_id}"
+    for name in ("Ann Came", "Bea Sorry", "Cal Away"):
+        _post(lead, f"{page}/attendees/external", {"external-name": name, "external-organisation": "ICB",
+                                                   "external-parts": ["one"]}, token_from=page)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        came, sorry, away = db.session.scalars(
+            select(MeetingAttendee.id).where(MeetingAttendee.meeting_id == meeting_id)
+            .order_by(MeetingAttendee.id)).all()
+    both = _post(lead, f"{page}/attendance", {"attendance-attended": [str(came)],
+                                              "attendance-apologies": [str(came)]}, token_from=page)
+    assert "Ann Came cannot both attend and send apologies" in both.get_data(as_text=True)
+    _post(lead, f"{page}/attendance", {"attendance-attended": [str(came)],
+                                       "attendance-apologies": [str(sorry)]}, token_from=page)
+    saved = {a[0]: a[6] for a in _load(app, world, meeting_id)["attendees"]}
+    assert saved == {"Ann Came": True, "Bea Sorry": False, "Cal Away": False}
+    _hold(app, world, meeting_id, datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    document = open_docx(lead.get(f"{page}/minutes.docx").data)
+    rows = {row.cells[0].text: row.cells[2].text for table in document.tables for row in table.rows
+            if len(row.cells) == 3}
+    assert (rows["Ann Came"], rows["Bea Sorry"], rows["Cal Away"]) == ("Present", "Apologies", "Absent")
+    html = lead.get(page).get_data(as_text=True)
+    assert "Apologies" in html and "Absent" in html
+
+
+def test_meeting_files_are_named_by_the_day_held(app, world):
+    meeting_id = _meeting(app, world)  # scheduled for 2 March 2026
+    lead = _client(app, world, "host_a_lead")
+    url = f"{_base(world)}/{meeting_id}/minutes.docx"
+    assert "2026-03-02" in lead.get(url).headers["Content-Disposition"]
+    _hold(app, world, meeting_id, datetime(2026, 3, 4, 23, 30, tzinfo=UTC))  # 4 March, 11:30pm
+    assert "-minutes-2026-03-04.docx" in lead.get(url).headers["Content-Disposition"]
+    _hold(app, world, meeting_id, datetime(2026, 6, 4, 23, 30, tzinfo=UTC))  # 5 June, 12:30am BST
+    assert "-minutes-2026-06-05.docx" in lead.get(url).headers["Content-Disposition"]
 
 
 # Drafts of long texts.
