@@ -17,7 +17,7 @@ from app.cases.clocks import local_date
 from app.cases.models import Case
 from app.cases.procedure_settings import settings_for
 from app.documents import council_document, docx_bytes, paragraph
-from app.formatting import LONDON, long_date
+from app.formatting import LONDON, long_date, xml_safe
 from app.meetings.models import Meeting
 from app.tenants.logos import letterhead_for
 
@@ -123,7 +123,7 @@ def _heading_block(document: Document, case: Case, addressee: Addressee, today: 
     for number, line in enumerate(_address(case, addressee)):
         if number:
             address.add_run().add_break()
-        address.add_run(line)
+        address.add_run(xml_safe(line))
 
 
 def _signature(document: Document, case: Case) -> None:
@@ -148,7 +148,7 @@ def closure_letter(case: Case, final: Meeting, addressee: Addressee, *,
     _heading_block(document, case, addressee, today)
     paragraph(document, _greeting(case, addressee))
     subject = f"Provider concerns process {case.reference}: {case.provider.name}, {_where(case)}"
-    paragraph(document).add_run(subject).bold = True
+    paragraph(document).add_run(xml_safe(subject)).bold = True
     for text in _body(case, final, addressee, today):
         paragraph(document, text)
     _signature(document, case)

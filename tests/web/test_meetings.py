@@ -540,6 +540,49 @@ def test_meeting_files_are_named_by_the_day_held(app, world):
     assert "-minutes-2026-06-05.docx" in lead.get(url).headers["Content-Disposition"]
 
 
+# Every control character, as pasted from Word and other programs (issue 10, item 10).
+CONTROL = "".join(chr(code) for code in range(32)) + "\x7f"
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def test_every_control_character_survives_saving_and_the_word_download(app, world):
+    meeting_id = _meeting(app, world)
+    lead = _client(app, world, "host_a_lead")
+    saved = _post(lead, f"{_base(world)}/{meeting_id}/minutes", {
+        "minutes_part_one": f"Before{CONTROL}After", "minutes_part_two": "Line one\x0bLine two",
+        "decisions": f"Decide{CONTROL}this"})
+    assert saved.status_code == 302
+    stored = _load(app, world, meeting_id)
+    for field in ("minutes_part_one", "minutes_part_two", "decisions"):
+        assert not NOT_XML.search(stored[field]), (field, stored[field])
+    assert stored["minutes_part_one"].startswith("Before") and stored["minutes_part_one"].endswith("After")
+    assert stored["minutes_part_two"] == "Line one\nLine two", "Shift+Enter from Word is a line break"
+    page = lead.get(f"{_base(world)}/{meeting_id}")
+    assert page.status_code == 200 and "Line two" in page.get_data(as_text=True)
+    for document in ("minutes", "agenda"):
+        text = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/{document}.docx"))
+        if document == "minutes":
+            assert "Line one\nLine two" in text and "After" in text
+
+
+def test_text_saved_before_it_was_cleaned_still_builds_the_documents(app, world):
+    legacy = "".join(chr(code) for code in range(1, 32))  # PostgreSQL never held NUL
+    meeting_id = _meeting(app, world, venue=f"Hall{legacy}Two")
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.minutes_part_one = f"Old{legacy}paste"
+        meeting.agenda_part_one = f"Item{legacy}one"
+        db.session.add(MeetingAttendee(tenant_id=world.host_a, meeting_id=meeting_id,
+                                       case_id=world.case_a, name=f"Kay{legacy}Mills",
+                                       organisation="Police", part_one=True, part_two=False))
+        db.session.commit()
+    lead = _client(app, world, "host_a_lead")
+    minutes = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/minutes.docx"))
+    assert "Old" in minutes and "paste" in minutes and "Kay" in minutes
+    agenda = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/agenda.docx"))
+    assert "Hall" in agenda and "Two" in agenda
+
+
 # Drafts of long texts.
 
 
