@@ -12,9 +12,11 @@ from app.cases.models import Case
 from app.cases.operations import Actor, audit_case
 from app.db import utcnow
 from app.extensions import db
+from app.formatting import date_and_time
 from app.jobs.outbox import enqueue_email
+from app.links import absolute_url
 from app.meetings import services
-from app.meetings.agendas import agenda_for, agenda_text
+from app.meetings.agendas import agenda_for, agenda_text, headings
 from app.meetings.models import FinalDecision, Meeting, MeetingAttendee, MeetingKind
 
 MEETING_LENGTH = timedelta(hours=2)
@@ -152,6 +154,28 @@ def _recipient(attendee: MeetingAttendee) -> str:
     return attendee.user.email if attendee.user is not None else attendee.email
 
 
+def _agenda_for(meeting: Meeting, attendee: MeetingAttendee) -> list[dict]:
+    """Return the parts the attendee is invited to, each with its agenda items."""
+    invited = {1: attendee.part_one, 2: attendee.part_two}
+    return [{"title": part.title, "items": headings(part.agenda)}
+            for part in services.parts_of(meeting) if invited[part.number]]
+
+
+def _meeting_link(case: Case, meeting: Meeting, attendee: MeetingAttendee) -> str:
+    """Link staff to the meeting in the portal under their own authority; others have no sign-in."""
+    if attendee.user_id is None or attendee.authority_id is None:
+        return ""
+    return absolute_url("meetings.show_meeting", authority_id=attendee.authority_id,
+                        case_id=case.id, meeting_id=meeting.id)
+
+
+def _invitation_context(case: Case, meeting: Meeting, attendee: MeetingAttendee, title: str) -> dict:
+    return {"name": attendee.name, "title": title, "when": date_and_time(meeting.scheduled_for),
+            "where": meeting.venue or "To be confirmed", "agenda": _agenda_for(meeting, attendee),
+            "link": _meeting_link(case, meeting, attendee),
+            "authority_name": case.host_authority.name}
+
+
 def send_invitations(actor: Actor, case: Case, meeting: Meeting) -> int:
     """Email each attendee with an address a calendar invitation; return how many were sent.
 
@@ -169,8 +193,7 @@ def send_invitations(actor: Actor, case: Case, meeting: Meeting) -> int:
             db.session, tenant_id=case.tenant_id, template="meeting_invitation",
             recipient=recipient, case_id=case.id, created_by_id=actor.user.id,
             key=f"meeting-invitation:{meeting.id}:{attendee.id}:{version}",
-            context={"title": title, "when": f"{when:%-d %B %Y at %H:%M}",
-                     "where": meeting.venue or "To be confirmed"},
+            context=_invitation_context(case, meeting, attendee, title),
             calendar={"uid": f"meeting-{meeting.id}@provider-concerns",
                       "title": title, "starts_at": meeting.scheduled_for.isoformat(),
                       "ends_at": (meeting.scheduled_for + MEETING_LENGTH).isoformat(),

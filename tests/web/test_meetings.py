@@ -255,6 +255,45 @@ def test_invitations_go_through_the_outbox_to_attendees_with_an_address(app, wor
         assert messages[0].payload["calendar"]["uid"] == f"meeting-{meeting_id}@provider-concerns"
 
 
+def test_an_invitation_greets_gives_the_agenda_of_their_parts_and_links_to_the_meeting(app, world):
+    import email
+    import email.policy
+    from pathlib import Path
+
+    meeting_id = _meeting(app, world)
+    placing_lead = _user(app, world.users["placing_shared_lead"])
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add_all([
+            MeetingAttendee(tenant_id=world.host_a, meeting_id=meeting_id, case_id=world.case_a,
+                            name="DS Kay Mills", organisation="Sussex Police",
+                            email="kay@police.example", part_one=True, part_two=False),
+            MeetingAttendee(tenant_id=world.host_a, meeting_id=meeting_id, case_id=world.case_a,
+                            name=placing_lead.name, user_id=placing_lead.id,
+                            authority_id=world.placing_shared, part_one=False, part_two=True),
+        ])
+        db.session.commit()
+    lead = _client(app, world, "host_a_lead")
+    page = f"{_base(world)}/{meeting_id}"
+    assert _post(lead, f"{page}/invitations", {}, token_from=page).status_code == 302
+    messages = {}
+    for path in Path(app.config["MAIL_FOLDER"]).glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        messages[message["To"]] = (message.get_body(("plain",)).get_content(),
+                                   message.get_body(("html",)).get_content())
+    police_text, police_html = messages["kay@police.example"]
+    assert police_text.lstrip().startswith("Dear DS Kay Mills,")
+    assert "Dear DS Kay Mills," in police_html
+    assert "2 March 2026 at 10am" in police_text
+    assert "Themes and risks" in police_text and "Communication strategy" not in police_text
+    assert "/authorities/" not in police_text, "no portal link for someone without a sign-in"
+    staff_text, staff_html = messages[placing_lead.email]
+    assert staff_text.lstrip().startswith(f"Dear {placing_lead.name},")
+    assert "Communication strategy" in staff_text and "Themes and risks" not in staff_text
+    link = (f"{app.config['PUBLIC_URL']}/authorities/{world.placing_shared}/cases/{world.case_a}"
+            f"/meetings/{meeting_id}")
+    assert link in staff_text and f'href="{link}"' in staff_html
+
+
 # Minutes, held, final decision.
 
 
