@@ -8,9 +8,14 @@ out.
 from __future__ import annotations
 
 import logging
+import struct
 
 import filetype
-from docx.image.exceptions import UnrecognizedImageError
+from docx.image.exceptions import (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
 from docx.image.image import Image
 
 from app import files
@@ -41,7 +46,8 @@ def check_logo(data: bytes) -> str:
         raise LogoRefused("The selected file must be a PNG or JPG")
     try:
         Image.from_blob(data)
-    except (UnrecognizedImageError, ValueError, IndexError, KeyError) as error:
+    except (InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError,
+            ValueError, IndexError, KeyError, struct.error) as error:
         raise LogoRefused("The selected file must be a PNG or JPG that opens as an image") from error
     return TYPES[kind.mime]
 
