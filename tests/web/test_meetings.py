@@ -579,6 +579,16 @@ def test_meeting_files_are_named_by_the_day_held(app, world):
     assert "-minutes-2026-06-05.docx" in lead.get(url).headers["Content-Disposition"]
 
 
+def test_actions_name_the_meeting_they_were_agreed_at_by_the_day_held(app, world):
+    meeting_id = _meeting(app, world)  # scheduled for 2 March 2026
+    lead = _client(app, world, "host_a_lead")
+    form = f"/authorities/{world.host_a}/cases/{world.case_a}/actions/new"
+    assert "Initial meeting, 2 March 2026" in lead.get(form).get_data(as_text=True)
+    _hold(app, world, meeting_id, datetime(2026, 3, 5, 10, 0, tzinfo=UTC))
+    page = lead.get(form).get_data(as_text=True)
+    assert "Initial meeting, held 5 March 2026" in page and "2 March 2026" not in page
+
+
 # Every control character, as pasted from Word and other programs (issue 10, item 10).
 CONTROL = "".join(chr(code) for code in range(32)) + "\x7f"
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
