@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cache, lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.relativedelta import relativedelta
 
-LONDON = ZoneInfo("Europe/London")
+from app.formatting import LONDON, date_and_time
 
 
 @cache
@@ -143,8 +142,7 @@ class Clock:
     @property
     def due_label(self) -> str:
         if self.due_at is not None:
-            return self.due_at.astimezone(LONDON).strftime("%-d %B %Y at %-I:%M%p").replace(
-                "AM", "am").replace("PM", "pm")
+            return date_and_time(self.due_at)
         return self.due_day.strftime("%-d %B %Y") if self.due_day else ""
 
     def due_day_local(self) -> date:

@@ -18,7 +18,7 @@ from app.audit.services import events_of_case
 from app.auth.access import member
 from app.cases import drafts, operations, services
 from app.cases.access import current_actor, host_case_or_404
-from app.cases.clocks import LONDON, as_aware
+from app.cases.clocks import as_aware
 from app.cases.forms import (
     LONG_TEXT,
     AssessmentForm,
@@ -33,6 +33,7 @@ from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
 from app.cases.stages import CASE_RUNNERS
 from app.extensions import db, htmx
+from app.formatting import date_and_time, time_of_day
 from app.tenants.models import Role
 
 
@@ -183,7 +184,7 @@ def mark_provider_informed(authority_id: int, case_id: int):
 def _correction_form(case, events) -> CorrectionForm:
     form = CorrectionForm()
     form.event_id.choices = [SelectChoice(0, "Select an entry")] + [
-        SelectChoice(e.id, f"{e.created_at.strftime('%-d %b %Y %H:%M')}: {e.action}") for e in events
+        SelectChoice(e.id, f"{date_and_time(e.created_at)}: {e.action}") for e in events
     ]
     return form
 
@@ -264,7 +265,7 @@ def save_draft(authority_id: int, case_id: int):
     actor = current_actor()
     draft = drafts.save_draft(actor.authority_id, actor.user.id, _draft_key(case, field), text)
     db.session.commit()
-    return jsonify(field=field, saved_at=draft.saved_at.astimezone(LONDON).strftime("%H:%M"))
+    return jsonify(field=field, saved_at=time_of_day(draft.saved_at))
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/drafts/discard", methods=["POST"])

@@ -25,6 +25,7 @@ from app.cases.access import current_actor, host_case_or_404, is_host, readable_
 from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
 from app.extensions import db, htmx
+from app.formatting import time_of_day
 from app.meetings import documents, operations, services
 from app.meetings.forms import (
     LONG_TEXT,
@@ -321,7 +322,7 @@ def save_draft(authority_id: int, case_id: int, meeting_id: int):
         abort(413)
     draft = operations.save_draft(current_actor(), meeting, field, text)
     db.session.commit()
-    return jsonify(field=field, saved_at=f"{services.local(draft.saved_at):%H:%M}")
+    return jsonify(field=field, saved_at=time_of_day(draft.saved_at))
 
 
 @bp.route(MEETING + "/drafts/discard", methods=["POST"])

@@ -100,7 +100,7 @@ def test_scheduling_fills_the_agenda_from_the_procedure_for_that_kind(app, world
                     "Safeguarding planning", "Views of the service provider"):
         assert heading in saved["agenda_part_two"]
     page = lead.get(response.location).get_data(as_text=True)
-    assert "Initial meeting" in page and "Themes and risks" in page and "14:30" in page
+    assert "Initial meeting" in page and "Themes and risks" in page and "2:30pm" in page and "14:30" not in page
     assert _audit(app, world) == ["meeting.scheduled"]
 
 
@@ -322,7 +322,7 @@ def test_minutes_and_the_meeting_held_let_the_case_move_on(app, world):
         facts = case_services.facts_of(db.session.get(Case, world.case_a))
     assert MeetingKind.INITIAL in facts.held_kinds
     page = lead.get(f"{_base(world)}/{meeting_id}").get_data(as_text=True)
-    assert PART_ONE_SECRET in page and DECISION_TEXT in page and "2 March 2026 at 10:05" in page
+    assert PART_ONE_SECRET in page and DECISION_TEXT in page and "2 March 2026 at 10:05am" in page
     assert _audit(app, world) == ["meeting.minutes_saved", "meeting.held"]
 
 
