@@ -73,6 +73,8 @@ def test_the_letters_are_written_from_the_case(app, world, closing):
     # No registered manager on the register: the letter is still to a person's role, not the company.
     assert "Dear Registered Manager," in text and "Dear Provider A Ltd," not in text
     assert "contract monitoring review" in text
+    page = lead.get(closing).get_data(as_text=True)
+    assert "No registered manager is recorded for" in page
     cqc = _text(lead.get(f"{closing}/letters/cqc.docx").data)
     assert "Registration and Inspection Team" in cqc and "regulator" in cqc
     assert lead.get(f"{closing}/letters/someone-else.docx").status_code == 404
