@@ -81,10 +81,12 @@ def _properties(document: Document, title: str, authority_name: str, reference: 
 
 
 def _field(paragraph, instruction: str) -> None:
-    """Add a Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when laid out."""
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("text", "1"),
-                       ("end", None)):
+    """Add a Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when laid out.
+
+    Each part of the field sits in a run of its own, as Word itself writes them.
+    """
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None),
+                       ("text", "1"), ("end", None)):
         if kind == "instr":
             element = OxmlElement("w:instrText")
             element.set(qn("xml:space"), "preserve")
@@ -95,7 +97,7 @@ def _field(paragraph, instruction: str) -> None:
         else:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
+        paragraph.add_run()._r.append(element)
 
 
 def _header_and_footer(document: Document, letterhead: Letterhead, reference: str,
