@@ -3,6 +3,7 @@ file upload, checked from the file's own bytes, stored whole or not at all."""
 
 from __future__ import annotations
 
+import base64
 import struct
 import zlib
 from pathlib import Path
@@ -24,6 +25,19 @@ def png(width: int = 40, height: int = 20) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
+
+
+# A 16 x 16 baseline JPEG (CPython's imghdr test image).
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQEAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8Q"
+    "EBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ"
+    "EBAQEBAQEBD/wAARCAAQABADASIAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAABwQF/8QAJBAAAQQBBAICAwAAAAAAAAAAAQID"
+    "BAYFBwgSExEiABQJMTL/xAAVAQEBAAAAAAAAAAAAAAAAAAAABv/EACMRAAECBQMFAAAAAAAAAAAAAAECEQMEBQYhABIxFRZhgeH/"
+    "2gAMAwEAAhEDEQA/ABSm0mobc8HmExLUlRzzEWPkJWW+ulrsaUVAseUgslSlH9LKuPryIKuWPZdskzXmm3fX5m2nF4GlVxx/HOpx"
+    "4ks51+MiU/Iaad7UcUo4tILoS4kqcWkezS0hO/HvuRp0rO6hWnWO1UisZVuFi4GFeyEpmGepa5S5SWVPuciFKRFLgSrwetnyPIB+"
+    "Vb4N9mKhQMzo5po9XLdDs9d6ZVix2VEhiL9kuNPxw2gEKcDQ/rs8AuA8VAe0vdl7VOYn+27flGAUgmITjbhSmCg3BYlyeWDkMolv"
+    "w4KOp1KM6iCNvngZHwetf//Z"
+)
 
 
 def _logo_page(world, authority=None) -> str:
@@ -80,6 +94,14 @@ def test_the_administrator_uploads_a_logo_that_every_document_then_carries(app, 
     assert _logo_file(app, world) is None and _stored(app) == []
     agenda = lead.get(f"/authorities/{world.host_a}/cases/{world.case_a}/meetings/{meeting_id}/agenda.docx")
     assert len(open_docx(agenda.data).inline_shapes) == 0
+
+
+def test_a_jpeg_logo_is_taken_whatever_its_name_says(app, world):
+    admin = sign_in(app.test_client(), world.users["host_a_admin"])
+    assert _upload(admin, world, JPEG, name="crest.png", content_type="image/png").status_code == 302
+    assert _logo_file(app, world).endswith(".jpg")
+    image = admin.get(f"{_logo_page(world)}/image")
+    assert image.mimetype == "image/jpeg" and image.data == JPEG
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
