@@ -41,16 +41,15 @@ class Letterhead:
 def _set_language(document: Document) -> None:
     """Mark every style (and the defaults) as UK English, so Word checks British spelling."""
     styles = document.styles.element
-    holders = [styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))]
-    holders += [style for style in styles.findall(qn("w:style"))
-                if style.get(qn("w:type")) in {"paragraph", "character", "table"}]
-    for holder in holders:
-        rpr = holder.find(qn("w:rPr"))
-        if rpr is None:
-            rpr = OxmlElement("w:rPr")
-            holder.append(rpr)
+    run_properties = [styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))]
+    # get_or_add_rPr puts a new w:rPr where the schema wants it (before a table style's
+    # w:tblPr): Word refuses a file whose elements are out of order.
+    run_properties += [style.get_or_add_rPr() for style in styles.findall(qn("w:style"))
+                       if style.get(qn("w:type")) in {"paragraph", "character", "table"}]
+    for rpr in run_properties:
         lang = rpr.find(qn("w:lang"))
         if lang is None:
+            # w:lang comes late in w:rPr: after everything the default styles hold.
             lang = OxmlElement("w:lang")
             rpr.append(lang)
         lang.set(qn("w:val"), LANGUAGE)

@@ -47,6 +47,11 @@ def assert_council_document(data: bytes, *, title: str, author: str) -> object:
     assert properties.created.year != PYTHON_DOCX_DEFAULT_CREATED_YEAR
     languages = {lang.get(qn("w:val")) for lang in document.styles.element.iter(qn("w:lang"))}
     assert languages == {"en-GB"}, languages
+    for style in document.styles.element.iter(qn("w:style")):
+        # Word refuses a file whose style parts are out of the schema's order.
+        tags = [child.tag for child in style]
+        if qn("w:rPr") in tags and qn("w:tblPr") in tags:
+            assert tags.index(qn("w:rPr")) < tags.index(qn("w:tblPr")), style.get(qn("w:styleId"))
     footer = document.sections[0].footer
     assert {"PAGE", "NUMPAGES"} <= set(field_codes(footer))
     assert "Page" in all_text(document) and " of " in footer.paragraphs[-1].text
