@@ -8,7 +8,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Create the app from environment settings, with ``overrides`` for tests."""
-    from app import cli, errors, london_time, security, templating
+    from app import cli, errors, security, templating
     from app.config import load_config
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
     from app.jobs import in_process
@@ -39,7 +39,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     oauth.init_app(app)
     templating.init_app(app)
-    london_time.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     context.init_app(app)

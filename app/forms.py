@@ -9,15 +9,19 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, IntegerField, SubmitField
 from wtforms.validators import StopValidation
 
+from app.formatting import xml_safe
+
 
 class Form(FlaskForm):
-    """All forms: CSRF on, and trimmed text so that a field of spaces counts as empty."""
+    """All forms: CSRF on; text cleaned of characters XML cannot hold (a vertical tab pasted
+    from Word, say, which would break the Word download) and trimmed, so that a field of spaces
+    counts as empty."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField"}:
-                filters = [_strip, *filters]
+                filters = [xml_safe, _strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
 

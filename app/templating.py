@@ -8,6 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 
 from app.assets import GOVUK_FRONTEND_VERSION, HTMX_VERSION
 from app.cases.roles import CASE_EDITORS, SETTINGS_EDITORS
+from app.formatting import FILTERS as DATE_FILTERS
 from app.residents.routes import READERS as RESIDENT_READERS
 from app.tenants.models import Role
 
@@ -78,5 +79,6 @@ def _page_context() -> dict:
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.context_processor(_page_context)
+    app.jinja_env.filters.update(DATE_FILTERS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

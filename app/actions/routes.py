@@ -26,10 +26,10 @@ from app.actions.forms import ActionForm, EditActionForm, StatusForm
 from app.actions.models import Action, ActionStatus
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.clocks import LONDON
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db, htmx
+from app.formatting import long_date
 from app.forms import Form
 from app.htmx import CaseSection, vary
 
@@ -82,7 +82,10 @@ def _action_helpers() -> dict:
 
 
 def _meeting_label(meeting) -> str:
-    return f"{meeting.kind.label}, {meeting.scheduled_for.astimezone(LONDON):%-d %B %Y}"
+    """Name a meeting by the day it was held, or else the day it is scheduled for."""
+    if meeting.held_at is not None:
+        return f"{meeting.kind.label}, held {long_date(meeting.held_at)}"
+    return f"{meeting.kind.label}, {long_date(meeting.scheduled_for)}"
 
 
 # Answers: the section alone for HTMX, else a page of its own or back to the case page.

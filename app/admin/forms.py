@@ -113,6 +113,7 @@ class LocationForm(Form):
         validators=[DataRequired("Enter the postcode"), Regexp(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$", message="Enter a real postcode")],
     )
     service_type = _text("Type of service (optional)", 100)
+    registered_manager = _text("Registered manager (optional)", 200)
     host_authority_id = SelectField(
         "Host authority", coerce=int, widget=GovSelect(), validators=[DataRequired("Select the host authority")]
     )

@@ -30,6 +30,7 @@ LOCATION_FIELDS = (
     "town",
     "postcode",
     "service_type",
+    "registered_manager",
     "host_authority_id",
 )
 

@@ -16,8 +16,8 @@ from functools import cache, lru_cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from app.formatting import date_and_time
 from app.london_time import LONDON, london_date
-from app.london_time import date_and_time as london_datetime
 
 
 @cache
@@ -145,7 +145,7 @@ class Clock:
     @property
     def due_label(self) -> str:
         if self.due_at is not None:
-            return london_datetime(self.due_at)
+            return date_and_time(self.due_at)
         return self.due_day.strftime("%-d %B %Y") if self.due_day else ""
 
     def due_day_local(self) -> date:

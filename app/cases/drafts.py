@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import utcnow
 from app.extensions import db
+from app.formatting import xml_safe
 from app.tenants.scoping import Scope, TenantScoped, equals
 
 
@@ -49,7 +50,7 @@ def save_draft(tenant_id: int, user_id: int, key: str, text: str) -> Draft:
     if draft is None:
         draft = Draft(tenant_id=tenant_id, user_id=user_id, field_key=key)
         db.session.add(draft)
-    draft.text = text
+    draft.text = xml_safe(text)
     draft.saved_at = utcnow()
     db.session.flush()
     return draft

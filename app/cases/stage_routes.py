@@ -18,7 +18,6 @@ from app.audit.services import events_of_case
 from app.auth.access import member
 from app.cases import drafts, operations, services, trail
 from app.cases.access import current_actor, host_case_or_404
-from app.cases.clocks import LONDON
 from app.cases.forms import (
     LONG_TEXT,
     AssessmentForm,
@@ -33,7 +32,7 @@ from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
 from app.cases.stages import CASE_RUNNERS
 from app.extensions import db, htmx
-from app.london_time import date_and_time as london_datetime
+from app.formatting import date_and_time, time_of_day
 from app.tenants.models import Role
 
 
@@ -171,7 +170,7 @@ def move_case(authority_id: int, case_id: int):
 def _correction_form(case, events) -> CorrectionForm:
     form = CorrectionForm()
     form.event_id.choices = [SelectChoice(0, "Select an entry")] + [
-        SelectChoice(e.id, f"{london_datetime(e.created_at)}: {trail.action_label(e.action)}")
+        SelectChoice(e.id, f"{date_and_time(e.created_at)}: {trail.action_label(e.action)}")
         for e in events
     ]
     return form
@@ -253,7 +252,7 @@ def save_draft(authority_id: int, case_id: int):
     actor = current_actor()
     draft = drafts.save_draft(actor.authority_id, actor.user.id, _draft_key(case, field), text)
     db.session.commit()
-    return jsonify(field=field, saved_at=draft.saved_at.astimezone(LONDON).strftime("%H:%M"))
+    return jsonify(field=field, saved_at=time_of_day(draft.saved_at))
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/drafts/discard", methods=["POST"])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.extensions import db
-from app.london_time import date_and_time as london_datetime
+from app.formatting import date_and_time as london_datetime
 from app.providers.models import Location, Provider
 
 ACTIONS = {

@@ -1,18 +1,32 @@
-"""The closure letters to the provider and to the CQC, generated from the case (stage 6)."""
+"""The closure letters to the provider and to the CQC, generated from the case (stage 6).
+
+A letter is built on the day it is sent (the outbox builds it at delivery), and says only what
+is true on that day: a review already recorded is reported, never promised.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
+from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from app.cases.clocks import LONDON, local_date
+from app.cases.clocks import local_date
 from app.cases.models import Case
 from app.cases.procedure_settings import settings_for
-from app.documents import council_document, docx_bytes
+from app.documents import council_document, docx_bytes, paragraph
+from app.formatting import long_date, xml_safe
+from app.london_time import LONDON
 from app.meetings.models import Meeting
+from app.tenants.logos import letterhead_for
+
+# The CQC's address for correspondence (cqc.org.uk, "Contact us").
+CQC_ADDRESS = ("Care Quality Commission", "Citygate", "Gallowgate", "Newcastle upon Tyne",
+               "NE1 4PA")
+SIGNATURE_SPACE = 3
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 9: "nine", 12: "twelve"}
 
 
 class Addressee(StrEnum):
@@ -24,57 +38,121 @@ class Addressee(StrEnum):
         return "the provider" if self is Addressee.PROVIDER else "the Care Quality Commission"
 
 
-def _long_date(moment) -> str:
-    day = moment if not isinstance(moment, datetime) else local_date(moment)
-    return day.strftime("%-d %B %Y")
+def _where(case: Case) -> str:
+    if case.location is None:
+        return "all of the provider's locations"
+    return f"{case.location.name}, {case.location.address}"
 
 
-def _opening(case: Case, addressee: Addressee) -> str:
-    if addressee is Addressee.PROVIDER:
-        return f"Dear {case.provider.name},"
-    return "Dear Registration and Inspection Team,"
+def _address(case: Case, addressee: Addressee) -> list[str]:
+    if addressee is Addressee.CQC:
+        return ["Registration and Inspection Team", *CQC_ADDRESS]
+    location = case.location
+    if location is None:
+        return [case.provider.name]
+    lines = [location.registered_manager, "Registered Manager"] if location.registered_manager else []
+    lines += [location.name, case.provider.name, location.address_line_1, location.address_line_2,
+              location.town, location.postcode]
+    return [line for line in lines if line]
 
 
-def _body(case: Case, final: Meeting, addressee: Addressee) -> list[str]:
-    where = case.location.name if case.location else "all of the provider's locations"
-    review_due = ""
-    if case.plan_first_submitted_at:
-        months = settings_for(case.tenant_id).contract_review_months
-        review_due = _long_date(local_date(case.plan_first_submitted_at) + relativedelta(months=months))
+def _greeting(case: Case, addressee: Addressee) -> str:
+    if addressee is Addressee.CQC:
+        return "Dear Registration and Inspection Team,"
+    manager = case.location.registered_manager if case.location else None
+    return f"Dear {manager}," if manager else "Dear Registered Manager,"
+
+
+def _references(case: Case) -> list[str]:
+    lines = [f"Our ref: {case.reference}"]
+    if case.location is not None:
+        lines.append(f"CQC location ID: {case.location.cqc_location_id}")
+    lines.append(f"CQC provider ID: {case.provider.cqc_provider_id}")
+    return lines
+
+
+def _review(case: Case, today: date) -> str:
+    """Say what is true today of the contract monitoring review."""
+    if case.contract_review_at is not None:
+        return ("The commissioning body carried out the contract monitoring review on "
+                f"{long_date(case.contract_review_at)} to check that the improvements have been "
+                "sustained.")
+    months = settings_for(case.tenant_id).contract_review_months
+    promise = ("The commissioning body will carry out a contract monitoring review to check that "
+               "the improvements have been sustained")
+    if case.plan_first_submitted_at is None:
+        return f"{promise}, within {NUMBERS.get(months, months)} months of the Improvement Plan."
+    due = local_date(case.plan_first_submitted_at) + relativedelta(months=months)
+    if due >= today:
+        return f"{promise}, by {long_date(due)}."
+    return f"{promise}, and will contact you to arrange it."
+
+
+def _lead_officer_contact(case: Case) -> str:
+    officer = case.lead_officer
+    if officer is None:
+        return ("If you need any further information, please reply to this letter quoting our "
+                "reference.")
+    return (f"If you need any further information, please contact the Lead Officer, {officer.name}, "
+            f"at {officer.email}, quoting our reference.")
+
+
+def _body(case: Case, final: Meeting, addressee: Addressee, today: date) -> list[str]:
     paragraphs = [
-        f"Re: Provider concerns process {case.reference}: {case.provider.name}, {where}",
-        (f"The Provider Concerns Strategy Group met on {_long_date(final.held_at)} and agreed that "
-         "satisfactory improvements that are sustainable have been achieved. The provider concerns "
-         "process for this service has therefore come to an end."),
-        f"The group's reasons: {final.sustainability_rationale}",
+        (f"The Provider Concerns Strategy Group met on {long_date(final.held_at)} and agreed that "
+         "satisfactory improvements that are sustainable have been achieved at "
+         f"{_where(case)}. The provider concerns process for this service has therefore come to "
+         "an end."),
+        "The group recorded why it is satisfied that the improvements will last.",
+        final.sustainability_rationale,
     ]
     if addressee is Addressee.PROVIDER:
-        paragraphs.append(
-            "The commissioning body will carry out a contract monitoring review to ensure that the "
-            "improvements have been sustained"
-            + (f", by {review_due}." if review_due else ", within three months of your Improvement Plan.")
-        )
+        paragraphs.append(_review(case, today))
         paragraphs.append("Thank you for your work with partners throughout the process.")
+        paragraphs.append(_lead_officer_contact(case))
     else:
-        paragraphs.append("We are informing you as the regulator, as the procedure requires. "
-                          "Please contact the Lead Officer if you need any further information.")
-    return paragraphs
+        paragraphs.append("We are informing you as the regulator, as the procedure requires.")
+        paragraphs.append(_lead_officer_contact(case))
+    return [text for text in paragraphs if text]
 
 
-def closure_letter(case: Case, final: Meeting, addressee: Addressee, *, today=None) -> bytes:
-    """Return the closure letter to ``addressee`` as a Word document."""
-    document = council_document(case.host_authority.name, case.reference)
-    dated = document.add_paragraph(_long_date(today or datetime.now(LONDON).date()))
-    dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    document.add_paragraph(_opening(case, addressee))
-    subject, *rest = _body(case, final, addressee)
-    document.add_paragraph().add_run(subject).bold = True
-    for paragraph in rest:
-        document.add_paragraph(paragraph)
-    document.add_paragraph("Yours sincerely,")
-    signatory = case.chair or case.lead_officer
-    document.add_paragraph(signatory.name if signatory else "")
-    document.add_paragraph(f"Chair, Provider Concerns Strategy Group, {case.host_authority.name}")
+def _heading_block(document: Document, case: Case, addressee: Addressee, today: date) -> None:
+    for line in _references(case):
+        paragraph(document, line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph(document, long_date(today)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    address = paragraph(document)
+    for number, line in enumerate(_address(case, addressee)):
+        if number:
+            address.add_run().add_break()
+        address.add_run(xml_safe(line))
+
+
+def _signature(document: Document, case: Case) -> None:
+    paragraph(document, "Yours sincerely,")
+    for _ in range(SIGNATURE_SPACE):
+        paragraph(document)
+    signatory, role = (case.chair, "Chair") if case.chair else (case.lead_officer, "Lead Officer")
+    if signatory is not None:
+        paragraph(document, signatory.name).runs[0].bold = True
+        paragraph(document, f"{role}, Provider Concerns Strategy Group")
+    else:
+        paragraph(document, "Provider Concerns Strategy Group")
+    paragraph(document, case.host_authority.name)
+
+
+def closure_letter(case: Case, final: Meeting, addressee: Addressee, *,
+                   today: date | None = None) -> bytes:
+    """Return the closure letter to ``addressee`` as a Word document, dated ``today``."""
+    today = today or datetime.now(LONDON).date()
+    title = f"Closure of the provider concerns process {case.reference}: letter to {addressee.label}"
+    document = council_document(letterhead_for(case.host_authority), case.reference, title=title)
+    _heading_block(document, case, addressee, today)
+    paragraph(document, _greeting(case, addressee))
+    subject = f"Provider concerns process {case.reference}: {case.provider.name}, {_where(case)}"
+    paragraph(document).add_run(xml_safe(subject)).bold = True
+    for text in _body(case, final, addressee, today):
+        paragraph(document, text)
+    _signature(document, case)
     return docx_bytes(document)
 
 

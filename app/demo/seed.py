@@ -48,6 +48,13 @@ PROVIDERS = [
         ],
     ),
 ]
+# The registered manager of each location, as on the CQC register (closure letters greet them).
+DEMO_MANAGERS = {
+    "Harbour Lights Nursing Home": "Mrs Joan Pearce",
+    "Seaview House": "Mr Amir Haddad",
+    "Meadowbank Lodge": "Ms Claire Okafor",
+    "Orchard Court": "Mr Tom Reilly",
+}
 GIVEN = ["Ada", "Bernard", "Cecily", "Dennis", "Edith", "Frank", "Gwen", "Harold", "Irene", "Jack",
          "Kathleen", "Leonard", "Mabel", "Norman", "Olive", "Percy", "Queenie", "Ronald", "Sylvia",
          "Thomas", "Una", "Victor", "Winifred", "Arthur", "Beryl", "Clifford", "Doris", "Ernest",
@@ -103,7 +110,8 @@ def _locations(host: Authority) -> tuple[list[Provider], list[Location]]:
         for site, loc_id, line1, town, postcode, kind in sites:
             location = Location(provider_id=provider.id, host_authority_id=host.id, name=site,
                                 cqc_location_id=loc_id, address_line_1=line1, town=town,
-                                postcode=postcode, service_type=kind)
+                                postcode=postcode, service_type=kind,
+                                registered_manager=DEMO_MANAGERS.get(site))
             db.session.add(location)
             locations.append(location)
     db.session.flush()

@@ -6,79 +6,79 @@ the decisions are readable (``services.readable_parts``, ``services.decisions_re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from docx import Document
 
 from app.actions.models import Action, OwnerKind
+from app.cases.clocks import local_date
 from app.cases.models import Case
-from app.documents import council_document, docx_bytes
+from app.documents import council_document, docx_bytes, heading, paragraph, table
+from app.formatting import date_and_time, day_and_date, long_date, time_of_day
 from app.meetings.agendas import headings
 from app.meetings.models import FinalDecision, Meeting, MeetingAttendee
-from app.meetings.services import Part, local, parts_of
+from app.meetings.services import Part, attendance_label, parts_of
+from app.tenants.logos import letterhead_for
+
+# Shares of the text width: the action itself needs the room.
+ACTION_COLUMNS = (0.5, 0.2, 0.15, 0.15)
 
 
-def _new_document(case: Case) -> Document:
-    return council_document(case.host_authority.name, case.reference)
+def minutes_are_draft(meeting: Meeting) -> bool:
+    """Minutes are a draft until the meeting is held and the chair has agreed them."""
+    return meeting.held_at is None or not meeting.minutes_final
 
 
-def _title(document: Document, meeting: Meeting, what: str) -> None:
-    document.add_heading("Provider Concerns Meeting", level=0)
-    document.add_paragraph(f"{meeting.kind.label}: {what}", style="Subtitle")
+def _new_document(case: Case, meeting: Meeting, what: str, draft: bool = False) -> Document:
+    title = f"{meeting.kind.label} {what.lower()}: {case.reference} {case.provider.name}"
+    return council_document(letterhead_for(case.host_authority), case.reference,
+                            title=title + (" (draft)" if draft else ""), draft=draft)
+
+
+def _title(document: Document, meeting: Meeting, what: str, draft: bool = False) -> None:
+    heading(document, "Provider Concerns Meeting", level=0)
+    paragraph(document, f"{meeting.kind.label}: {what}", style="Subtitle")
+    if draft:
+        paragraph(document).add_run(
+            "DRAFT: these minutes have not been agreed and may change.").bold = True
 
 
 def _details(document: Document, case: Case, meeting: Meeting) -> None:
-    when = local(meeting.scheduled_for)
-    held = local(meeting.held_at)
     rows = [
         ("Case reference", case.reference),
         ("Provider", case.provider.name),
         ("Location", case.location.name if case.location else "All locations"),
         ("Meeting", meeting.kind.label),
-        ("Date", f"{when:%A %-d %B %Y}"),
-        ("Time", f"{when:%H:%M}"),
+        ("Date", day_and_date(meeting.scheduled_for)),
+        ("Time", time_of_day(meeting.scheduled_for)),
         ("Venue", meeting.venue or "To be confirmed"),
         ("Chair", case.chair.name if case.chair else "Not appointed"),
         ("Lead Officer", case.lead_officer.name if case.lead_officer else "Not appointed"),
     ]
-    if held is not None:
-        rows.append(("Held", f"{held:%-d %B %Y at %H:%M}"))
-    _table(document, None, rows)
+    if meeting.held_at is not None:
+        rows.append(("Held", date_and_time(meeting.held_at)))
+    table(document, None, rows, widths=(0.3, 0.7))
 
 
-def _table(document: Document, header: tuple[str, ...] | None, rows: Iterable[tuple[str, ...]]):
-    rows = list(rows)
-    width = len(header or rows[0])
-    table = document.add_table(rows=0, cols=width)
-    table.style = "Table Grid"
-    if header:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, header, strict=True):
-            cell.text = text
-            cell.paragraphs[0].runs[0].bold = True
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-    document.add_paragraph()
-    return table
-
-
-def _attendance(attendee: MeetingAttendee) -> str:
-    return {True: "Present", False: "Apologies", None: "Not recorded"}[attendee.attended]
+def _nobody(meeting: Meeting, minutes: bool) -> str:
+    if minutes and meeting.held_at is not None:
+        return "Nobody was recorded as invited to or attending this part."
+    return "No one has been invited to this part yet."
 
 
 def _attendees(document: Document, meeting: Meeting, parts: list[Part], minutes: bool) -> None:
-    document.add_heading("Attendees", level=1)
+    heading(document, "Attendees", level=1)
     for part in parts:
-        document.add_heading(part.title, level=2)
+        heading(document, part.title, level=2)
         attending = [a for a in meeting.attendees if (a.part_one if part.number == 1 else a.part_two)]
         if not attending:
-            document.add_paragraph("No one has been invited to this part.")
+            paragraph(document, _nobody(meeting, minutes))
             continue
-        header = ("Name", "Organisation", "Attendance") if minutes else ("Name", "Organisation")
-        _table(document, header, [
-            (a.name, _organisation(a), _attendance(a))[: len(header)] for a in attending
-        ])
+        if minutes:
+            table(document, ("Name", "Organisation", "Attendance"),
+                  [(a.name, _organisation(a), attendance_label(a)) for a in attending],
+                  widths=(0.4, 0.4, 0.2))
+        else:
+            table(document, ("Name", "Organisation"),
+                  [(a.name, _organisation(a)) for a in attending], widths=(0.5, 0.5))
 
 
 def _organisation(attendee: MeetingAttendee) -> str:
@@ -88,31 +88,27 @@ def _organisation(attendee: MeetingAttendee) -> str:
 
 
 def _agenda_items(document: Document, parts: list[Part]) -> None:
-    number = 0
+    # Word numbers the items ("List Number"), running on from one part to the next, with a
+    # hanging indent so that long items wrap under their text, not under the number.
     for part in parts:
-        document.add_heading(part.title, level=2)
+        heading(document, part.title, level=2)
         items = headings(part.agenda)
         if not items:
-            document.add_paragraph("No items.")
+            paragraph(document, "No items.")
         for item in items:
-            number += 1
-            document.add_paragraph(f"{number}. {item}")
-
-
-def _save(document: Document) -> bytes:
-    return docx_bytes(document)
+            paragraph(document, item, style="List Number")
 
 
 def agenda_document(case: Case, meeting: Meeting) -> bytes:
     """Return the agenda: the meeting's details, who is invited to each part, the items."""
-    document = _new_document(case)
+    document = _new_document(case, meeting, "Agenda")
     _title(document, meeting, "Agenda")
     _details(document, case, meeting)
     parts = parts_of(meeting)
     _attendees(document, meeting, parts, minutes=False)
-    document.add_heading("Agenda", level=1)
+    heading(document, "Agenda", level=1)
     _agenda_items(document, parts)
-    return _save(document)
+    return docx_bytes(document)
 
 
 def _owner(action: Action, case: Case) -> str:
@@ -135,61 +131,71 @@ def _sharing(part: Part) -> str:
 
 
 def _minutes_text(document: Document, part: Part, host: bool) -> None:
-    document.add_heading(part.title, level=2)
+    heading(document, part.title, level=2)
     if host:
-        document.add_paragraph().add_run(_sharing(part)).italic = True
+        paragraph(document).add_run(_sharing(part)).italic = True
     paragraphs = [p.strip() for p in part.minutes.split("\n\n") if p.strip()]
     if not paragraphs:
-        document.add_paragraph("No minutes have been recorded for this part.")
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
+        paragraph(document, "No minutes have been recorded for this part.")
+    for text in paragraphs:
+        paragraph(document, text)
 
 
 def _decisions(document: Document, meeting: Meeting) -> None:
-    document.add_heading("Decisions", level=1)
+    heading(document, "Decisions", level=1)
     decisions = headings(meeting.decisions)
     if not decisions:
-        document.add_paragraph("No decisions recorded.")
+        paragraph(document, "No decisions recorded.")
     for decision in decisions:
-        document.add_paragraph(decision, style="List Bullet")
+        paragraph(document, decision, style="List Bullet")
     if meeting.final_decision is not None:
         outcome = ("Close the provider concerns process"
                    if meeting.final_decision is FinalDecision.CLOSE
                    else "Continue: return to quality assurance")
-        document.add_heading("Final decision", level=2)
-        document.add_paragraph(outcome)
+        heading(document, "Final decision", level=2)
+        paragraph(document, outcome)
         if meeting.sustainability_rationale:
-            document.add_heading("Sustainability of the improvements", level=2)
-            document.add_paragraph(meeting.sustainability_rationale)
+            heading(document, "Sustainability of the improvements", level=2)
+            paragraph(document, meeting.sustainability_rationale)
 
 
-def _actions(document: Document, case: Case, actions: list[Action]) -> None:
-    document.add_heading("Actions", level=1)
+def _actions(document: Document, case: Case, actions: list[Action], host: bool) -> None:
+    heading(document, "Actions", level=1)
+    if not host:
+        # The host's actions for others are not this reader's to see, nor to count.
+        paragraph(document, "This copy lists only the actions given to your authority.")
     if not actions:
-        document.add_paragraph("No actions recorded.")
+        paragraph(document, "No actions were recorded." if host
+                  else "No actions were given to your authority at this meeting.")
         return
-    _table(document, ("Action", "Owner", "Due", "Status"), [
-        (a.description, _owner(a, case), f"{a.due_on:%-d %B %Y}", a.status.label) for a in actions
-    ])
+    table(document, ("Action", "Owner", "Due", "Status"), [
+        (a.description, _owner(a, case), long_date(a.due_on), a.status.label) for a in actions
+    ], widths=ACTION_COLUMNS)
 
 
 def minutes_document(case: Case, meeting: Meeting, *, parts: list[Part], decisions: bool,
                      actions: list[Action], withheld: bool = False) -> bytes:
     """Return the minutes of ``parts``, with attendance, decisions if readable, and actions."""
-    document = _new_document(case)
-    _title(document, meeting, "Minutes")
+    draft = minutes_are_draft(meeting)
+    document = _new_document(case, meeting, "Minutes", draft=draft)
+    _title(document, meeting, "Minutes", draft=draft)
     _details(document, case, meeting)
     if withheld:
-        document.add_paragraph(
-            "This copy holds only what the host authority has shared with your authority."
-        )
+        paragraph(document,
+                  "This copy holds only what the host authority has shared with your authority.")
     _attendees(document, meeting, parts, minutes=True)
-    document.add_heading("Minutes", level=1)
+    heading(document, "Minutes", level=1)
     if not parts:
-        document.add_paragraph("No part of the minutes has been shared with your authority.")
+        paragraph(document, "No part of the minutes has been shared with your authority.")
     for part in parts:
         _minutes_text(document, part, host=not withheld)
     if decisions:
         _decisions(document, meeting)
-    _actions(document, case, actions)
-    return _save(document)
+    _actions(document, case, actions, host=not withheld)
+    return docx_bytes(document)
+
+
+def file_name(case: Case, meeting: Meeting, what: str) -> str:
+    """Name the file by the day the meeting was held, or else the day it is scheduled for."""
+    day = local_date(meeting.held_at or meeting.scheduled_for)
+    return f"{case.reference}-{meeting.kind.value}-{what}-{day:%Y-%m-%d}.docx"

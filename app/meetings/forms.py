@@ -255,12 +255,23 @@ class AttendanceForm(_PrefixedForm):
     PREFIX = "attendance"
     attended = SelectMultipleField("Who attended", widget=GovCheckboxesInput(),
                                    coerce=int, validators=[Optional()])
+    apologies = SelectMultipleField("Who sent apologies", widget=GovCheckboxesInput(),
+                                    coerce=int, validators=[Optional()])
     submit = submit("Save attendance")
 
     def set_attendees(self, attendees) -> None:
+        self._names = {a.id: a.name for a in attendees}
         self.attended.choices = [SelectChoice(a.id, a.name) for a in attendees]
+        self.apologies.choices = [SelectChoice(a.id, a.name) for a in attendees]
         if not self.is_submitted():
             self.attended.data = [a.id for a in attendees if a.attended]
+            self.apologies.data = [a.id for a in attendees if a.apologies]
+
+    def validate_apologies(self, field):
+        both = sorted(self._names[i] for i in set(field.data or []) & set(self.attended.data or []))
+        if both:
+            raise ValidationError(
+                f"{', '.join(both)} cannot both attend and send apologies: untick one of them")
 
 
 class MinutesForm(Form):
@@ -276,6 +287,8 @@ class MinutesForm(Form):
         "Decisions",
         description="One decision a line. Placing authorities see the decisions only when both "
                     "parts are shared with them.")
+    minutes_final = BooleanField("The chair has agreed these minutes as final",
+                                 widget=GovCheckboxInput())
     submit = submit("Save minutes")
 
 

@@ -17,11 +17,13 @@ from app.cases.models import Case
 from app.cases.operations import Actor, audit_case
 from app.db import utcnow
 from app.extensions import db
+from app.formatting import date_and_time, day_and_date
+from app.formatting import time_of_day as clock
 from app.jobs.mime import service_domain
 from app.jobs.models import OutboxMessage
 from app.jobs.outbox import enqueue_email
 from app.links import absolute_url
-from app.london_time import TIMEZONE_NAME, clock, date_and_time, day_and_date
+from app.london_time import TIMEZONE_NAME
 from app.meetings import services
 from app.meetings.models import Meeting, MeetingAttendee
 

@@ -88,6 +88,8 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
     part_two_shared_with_placing: Mapped[bool] = mapped_column(default=False)
     part_two_shared_with_provider: Mapped[bool] = mapped_column(default=False)
     decisions: Mapped[str] = mapped_column(Text, default="")
+    # The chair's word that the minutes are agreed; until then (and until held) they are DRAFT.
+    minutes_final: Mapped[bool] = mapped_column(default=False)
     # The final meeting's decision and why the improvements will last (stage 6 guard).
     final_decision: Mapped[FinalDecision | None] = mapped_column(
         str_enum(FinalDecision, 20), nullable=True
@@ -120,6 +122,8 @@ class MeetingAttendee(TenantScoped, db.Model):
     part_one: Mapped[bool] = mapped_column(default=True)
     part_two: Mapped[bool] = mapped_column(default=True)
     attended: Mapped[bool | None]
+    # Sent apologies before the meeting (not the same as simply absent).
+    apologies: Mapped[bool] = mapped_column(default=False)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
     user: Mapped[User | None] = relationship()

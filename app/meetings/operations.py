@@ -115,14 +115,16 @@ def cancel_meeting(actor: Actor, case: Case, meeting: Meeting) -> int:
     return len(withdrawn)
 
 
-def record_attendance(actor: Actor, case: Case, meeting: Meeting, attended_ids: set[int]) -> None:
-    """Mark who attended: those in ``attended_ids`` did, every other invitee did not."""
+def record_attendance(actor: Actor, case: Case, meeting: Meeting, attended_ids: set[int],
+                      apologies_ids: set[int] = frozenset()) -> None:
+    """Mark who attended and who sent apologies; every other invitee was absent."""
     old, new = {}, {}
     for attendee in meeting.attendees:
-        attended = attendee.id in attended_ids
-        if attendee.attended is not attended:
-            old[str(attendee.id)], new[str(attendee.id)] = attendee.attended, attended
-            attendee.attended = attended
+        attended, apologies = attendee.id in attended_ids, attendee.id in apologies_ids
+        if (attendee.attended, attendee.apologies) != (attended, apologies):
+            old[attendee.name] = services.attendance_label(attendee)
+            attendee.attended, attendee.apologies = attended, apologies
+            new[attendee.name] = services.attendance_label(attendee)
     if new:
         audit_case(actor, case, "meeting.attendance_recorded", meeting, old, new)
 

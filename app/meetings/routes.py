@@ -25,6 +25,7 @@ from app.cases.access import current_actor, host_case_or_404, is_host, readable_
 from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
 from app.extensions import db, htmx
+from app.formatting import time_of_day
 from app.jobs import in_process
 from app.meetings import documents, invitations, operations, services
 from app.meetings.forms import (
@@ -50,7 +51,8 @@ MEETING = CASE + "/<int:meeting_id>"
 @bp.app_context_processor
 def _meeting_helpers() -> dict:
     return {"meetings_of": lambda case: services.meetings_of(case.id),
-            "can_change_meetings": _can_change, "local_time": services.local}
+            "can_change_meetings": _can_change, "local_time": services.local,
+            "attendance_label": services.attendance_label}
 
 
 def _can_change(case) -> bool:
@@ -220,7 +222,8 @@ def record_attendance(authority_id: int, case_id: int, meeting_id: int):
     form.set_attendees(meeting.attendees)
     if not form.validate():
         return _attendees_response(case, meeting, attendance_form=form)
-    operations.record_attendance(current_actor(), case, meeting, set(form.attended.data or []))
+    operations.record_attendance(current_actor(), case, meeting, set(form.attended.data or []),
+                                 set(form.apologies.data or []))
     db.session.commit()
     return _attendees_response(case, meeting, "Attendance saved")
 
@@ -286,7 +289,8 @@ def edit_minutes(authority_id: int, case_id: int, meeting_id: int):
             **{name: form[name].data or "" for name in operations.MINUTES_FIELDS},
             part_one_shared_with_placing=form.part_one_shared_with_placing.data,
             part_two_shared_with_placing=form.part_two_shared_with_placing.data,
-            part_two_shared_with_provider=form.part_two_shared_with_provider.data)
+            part_two_shared_with_provider=form.part_two_shared_with_provider.data,
+            minutes_final=form.minutes_final.data)
         db.session.commit()
         flash("Minutes saved")
         return redirect(_meeting_url(case, meeting, "minutes"))
@@ -347,7 +351,7 @@ def save_draft(authority_id: int, case_id: int, meeting_id: int):
         abort(413)
     draft = operations.save_draft(current_actor(), meeting, field, text)
     db.session.commit()
-    return jsonify(field=field, saved_at=f"{services.local(draft.saved_at):%H:%M}")
+    return jsonify(field=field, saved_at=time_of_day(draft.saved_at))
 
 
 @bp.route(MEETING + "/drafts/discard", methods=["POST"])
@@ -365,8 +369,7 @@ def discard_drafts(authority_id: int, case_id: int, meeting_id: int):
 
 
 def _docx(data: bytes, case, meeting, what: str):
-    day = services.local(meeting.scheduled_for)
-    name = f"{case.reference}-{meeting.kind.value}-{what}-{day:%Y-%m-%d}.docx"
+    name = documents.file_name(case, meeting, what)
     response = make_response(data)
     response.mimetype = DOCX_TYPE
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

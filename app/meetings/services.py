@@ -72,6 +72,15 @@ def actions_of(meeting: Meeting) -> list[Action]:
 local = to_london
 
 
+def attendance_label(attendee: MeetingAttendee) -> str:
+    """Say whether someone came: apologies sent before are told apart from simply absent."""
+    if attendee.attended:
+        return "Present"
+    if attendee.apologies:
+        return "Apologies"
+    return "Absent" if attendee.attended is False else "Not recorded"
+
+
 # Who can be invited.
 
 

@@ -44,6 +44,8 @@ class Location(CreatedAtMixin, db.Model):
     town: Mapped[str] = mapped_column(String(100))
     postcode: Mapped[str] = mapped_column(String(10))
     service_type: Mapped[str | None] = mapped_column(String(100))
+    # The CQC registered manager, to whom letters about the location are addressed.
+    registered_manager: Mapped[str | None] = mapped_column(String(200))
 
     provider: Mapped[Provider] = relationship(back_populates="locations")
     host_authority: Mapped[Authority] = relationship()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovFileInput, GovTextInput
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.forms import Form, email_field, submit
+from app.tenants.logos import MAX_LOGO_BYTES, LogoRefused, check_logo
 from app.tenants.models import ROLE_LABELS
 
 
@@ -40,3 +42,20 @@ class ConfirmForm(Form):
     """A form with nothing but its CSRF token, for buttons that change state."""
 
     submit = submit("Confirm")
+
+
+class LogoForm(Form):
+    """The authority's logo for its Word documents: PNG or JPG, checked from its own bytes."""
+
+    logo = FileField("Upload a logo", widget=GovFileInput(),
+                     description="A PNG or JPG file, smaller than 1MB. It is printed 18mm high.",
+                     validators=[FileRequired("Select a PNG or JPG file")])
+    submit = submit("Upload logo")
+
+    def validate_logo(self, field):
+        # Read one byte past the limit: enough to refuse a large file without reading it all.
+        self.logo_bytes = field.data.stream.read(MAX_LOGO_BYTES + 1)
+        try:
+            check_logo(self.logo_bytes)
+        except LogoRefused as refused:
+            raise ValidationError(str(refused)) from refused

@@ -83,6 +83,8 @@ class Authority(CreatedAtMixin, db.Model):
     @property
     def case_reference_prefix(self) -> str:
         return self.reference_prefix or self.code
+    # The logo on the authority's Word documents: a file in the file storage (app/files.py).
+    logo_file: Mapped[str | None] = mapped_column(String(100))
 
     @property
     def sso_enabled(self) -> bool:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import files
 from app.auth.access import member, public, staff
 from app.auth.forms import SetPasswordForm
 from app.auth.invitation_tokens import same_email
 from app.auth.services import find_user_by_email
 from app.auth.sign_in_flow import start_session
+from app.extensions import db
 from app.jobs import in_process
-from app.tenants import services
-from app.tenants.forms import ConfirmForm, InviteForm, RolesForm
+from app.tenants import logos, services
+from app.tenants.forms import ConfirmForm, InviteForm, LogoForm, RolesForm
 from app.tenants.models import Role
 
 bp = Blueprint("tenants", __name__)
@@ -136,6 +138,52 @@ def revoke_invitation(authority_id: int, invitation_id: int):
     services.revoke_invitation(invitation, by=current_user)
     flash(f"The invitation to {invitation.email} has been revoked.")
     return redirect(url_for("tenants.list_users", authority_id=authority_id))
+
+
+@bp.route("/authorities/<int:authority_id>/logo", methods=["GET", "POST"])
+@member(ADMIN)
+def edit_logo(authority_id: int):
+    form = LogoForm()
+    if form.validate_on_submit():
+        old = logos.replace_logo(g.authority, form.logo_bytes, by=current_user)
+        _commit_or_remove(g.authority.logo_file)
+        if old:
+            files.remove(old)
+        flash("Logo uploaded. It now appears on your authority's Word documents.")
+        return redirect(url_for("tenants.edit_logo", authority_id=authority_id))
+    return render_template("tenants/logo.html", form=form, confirm=ConfirmForm(),
+                           has_logo=logos.logo_of(g.authority) is not None)
+
+
+def _commit_or_remove(stored: str) -> None:
+    """Commit, or remove the file just stored so that a failed change leaves nothing behind."""
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        files.remove(stored)
+        raise
+
+
+@bp.route("/authorities/<int:authority_id>/logo/remove", methods=["POST"])
+@member(ADMIN)
+def remove_logo(authority_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    old = logos.remove_logo(g.authority, by=current_user)
+    db.session.commit()
+    if old:
+        files.remove(old)
+    flash("Logo removed. Your authority's Word documents carry its name only.")
+    return redirect(url_for("tenants.edit_logo", authority_id=authority_id))
+
+
+@bp.route("/authorities/<int:authority_id>/logo/image")
+@member(ADMIN)
+def show_logo(authority_id: int):
+    data = logos.logo_of(g.authority) or abort(404)
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(data, mimetype=kind, headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -66,7 +66,7 @@ def _hold_meeting(page: Page, case_url: str, kind_label: str, final: bool = Fals
         page.get_by_label("Why the improvements are sustainable").fill(
             "Three months of clean audits and families report lasting change")
     page.get_by_role("button", name="Record meeting as held").click()
-    expect(page.get_by_text(f"{YESTERDAY:%-d %B %Y} at 10:05")).to_be_visible()
+    expect(page.get_by_text(f"{YESTERDAY.day} {YESTERDAY:%B %Y} at 10:05am")).to_be_visible()
     return meeting_url
 
 

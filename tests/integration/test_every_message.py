@@ -237,7 +237,7 @@ def test_each_attendee_is_invited_to_their_own_parts_and_the_organiser_to_nothin
         told = str(event["description"]) + sent.message.get_body(("plain",)).get_content()
         told += sent.message.get_body(("html",)).get_content()
         assert (PART_ONE_ITEM in told) is one and (PART_TWO_ITEM in told) is two
-        assert ("14:00" in told) is one
+        assert ("2pm to 3pm" in told) is one
         attachment = next(p for p in sent.message.iter_attachments() if p.get_filename() == "invite.ics")
         assert Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]["uid"] == event["uid"]
     uids = {str(_calendar(invitations[r])[2]["uid"]) for r in expected}

@@ -97,7 +97,8 @@ def test_a_meeting_time_survives_the_page_the_edit_form_the_agenda_and_the_invit
     assert _stored(app, world, meeting_id).scheduled_for == utc
 
     page = lead.get(page_path).get_data(as_text=True)
-    assert "14:00" in page and "15:00" in page and "15:30" in page and "16:30" in page
+    # People read the GOV.UK style; the form's fields hold the 24-hour clock they type.
+    assert "2pm" in page and "3pm" in page and "3:30pm" in page and "4:30pm" in page
 
     # Saving the edit form unchanged, twice, moves nothing.
     for _ in range(2):
@@ -112,7 +113,7 @@ def test_a_meeting_time_survives_the_page_the_edit_form_the_agenda_and_the_invit
 
     agenda = Document(BytesIO(lead.get(f"{page_path}/agenda.docx").data))
     cells = [cell.text for table in agenda.tables for row in table.rows for cell in row.cells]
-    assert "14:00" in cells
+    assert any("2pm" in cell for cell in cells), cells
 
     lead.post(f"{page_path}/attendees/external", data={
         "external-name": "Kay Police", "external-organisation": "Police",
@@ -122,7 +123,7 @@ def test_a_meeting_time_survives_the_page_the_edit_form_the_agenda_and_the_invit
     (saved,) = Path(app.config["MAIL_FOLDER"]).glob("*.eml")
     message = email.message_from_bytes(saved.read_bytes(), policy=email.policy.default)
     text = message.get_body(("plain",)).get_content()
-    assert "14:00 to 15:00" in text and "15:30 to 16:30" in text
+    assert "2pm to 3pm" in text and "3:30pm to 4:30pm" in text
     ics = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     calendar = Calendar.from_ical(ics.get_content())
     event = calendar.walk("VEVENT")[0]

@@ -12,9 +12,10 @@ from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, 
 
 from app import create_app
 from app.db import UtcDateTime
+from app.formatting import date_and_time, long_date, time_of_day
 from app.jobs.mime import build_message, message_id, subject_line
 from app.jobs.rendering import RenderedEmail
-from app.london_time import NoSuchTime, at_london, date_and_time, long_date
+from app.london_time import NoSuchTime, at_london
 
 # Its own metadata: the models' metadata must stay as the migrations build it.
 MOMENT = Table("test_moment", MetaData(), Column("id", Integer, primary_key=True),
@@ -32,7 +33,7 @@ MOMENT = Table("test_moment", MetaData(), Column("id", Integer, primary_key=True
 def test_london_clock_time_is_the_right_moment(day, clock, utc):
     moment = at_london(day, clock)
     assert moment == utc and moment.tzinfo is UTC
-    assert date_and_time(moment) == f"{day:%-d %B %Y} at {clock:%H:%M}"
+    assert date_and_time(moment) == f"{day:%-d %B %Y} at {time_of_day(clock)}"
 
 
 def test_the_hour_skipped_in_march_does_not_exist():

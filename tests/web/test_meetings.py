@@ -21,6 +21,7 @@ from app.meetings.models import FinalDecision, Meeting, MeetingAttendee, Meeting
 from app.tenants.scoping import Scope, scoped_as
 from tests import factories
 from tests.support.clients import csrf_token, sign_in
+from tests.support.word import all_text, assert_council_document, open_docx
 
 PART_ONE_SECRET = "Part one only: police enquiry 5531"
 PART_TWO_TEXT = "Part two: provider agreed the staffing plan"
@@ -99,7 +100,7 @@ def test_scheduling_fills_the_agenda_from_the_procedure_for_that_kind(app, world
                     "Safeguarding planning", "Views of the service provider"):
         assert heading in saved["agenda_part_two"]
     page = lead.get(response.location).get_data(as_text=True)
-    assert "Initial meeting" in page and "Themes and risks" in page and "14:30" in page
+    assert "Initial meeting" in page and "Themes and risks" in page and "2:30pm" in page and "14:30" not in page
     assert _audit(app, world) == ["meeting.scheduled"]
 
 
@@ -257,6 +258,45 @@ def test_invitations_go_through_the_outbox_to_attendees_with_an_address(app, wor
         assert messages[0].payload["calendar"]["uid"] == f"meeting-{meeting_id}-part-1@portal.test"
 
 
+def test_an_invitation_greets_gives_the_agenda_of_their_parts_and_links_to_the_meeting(app, world):
+    import email
+    import email.policy
+    from pathlib import Path
+
+    meeting_id = _meeting(app, world)
+    placing_lead = _user(app, world.users["placing_shared_lead"])
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add_all([
+            MeetingAttendee(tenant_id=world.host_a, meeting_id=meeting_id, case_id=world.case_a,
+                            name="DS Kay Mills", organisation="Sussex Police",
+                            email="kay@police.example", part_one=True, part_two=False),
+            MeetingAttendee(tenant_id=world.host_a, meeting_id=meeting_id, case_id=world.case_a,
+                            name=placing_lead.name, user_id=placing_lead.id,
+                            authority_id=world.placing_shared, part_one=False, part_two=True),
+        ])
+        db.session.commit()
+    lead = _client(app, world, "host_a_lead")
+    page = f"{_base(world)}/{meeting_id}"
+    assert _post(lead, f"{page}/invitations", {}, token_from=page).status_code == 302
+    messages = {}
+    for path in Path(app.config["MAIL_FOLDER"]).glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        messages[message["To"]] = (message.get_body(("plain",)).get_content(),
+                                   message.get_body(("html",)).get_content())
+    police_text, police_html = messages["kay@police.example"]
+    assert police_text.lstrip().startswith("Dear DS Kay Mills,")
+    assert "Dear DS Kay Mills," in police_html
+    assert "Monday 2 March 2026, 10am to " in police_text
+    assert "Themes and risks" in police_text and "Communication strategy" not in police_text
+    assert "/authorities/" not in police_text, "no portal link for someone without a sign-in"
+    staff_text, staff_html = messages[placing_lead.email]
+    assert staff_text.lstrip().startswith(f"Dear {placing_lead.name},")
+    assert "Communication strategy" in staff_text and "Themes and risks" not in staff_text
+    link = (f"{app.config['PUBLIC_URL']}/authorities/{world.placing_shared}/cases/{world.case_a}"
+            f"/meetings/{meeting_id}")
+    assert link in staff_text and f'href="{link}"' in staff_html
+
+
 # Minutes, held, final decision.
 
 
@@ -285,7 +325,7 @@ def test_minutes_and_the_meeting_held_let_the_case_move_on(app, world):
         facts = case_services.facts_of(db.session.get(Case, world.case_a))
     assert MeetingKind.INITIAL in facts.held_kinds
     page = lead.get(f"{_base(world)}/{meeting_id}").get_data(as_text=True)
-    assert PART_ONE_SECRET in page and DECISION_TEXT in page and "2 March 2026 at 10:05" in page
+    assert PART_ONE_SECRET in page and DECISION_TEXT in page and "2 March 2026 at 10:05am" in page
     assert _audit(app, world) == ["meeting.minutes_saved", "meeting.held"]
 
 
@@ -350,14 +390,21 @@ def test_the_agenda_downloads_as_a_word_document(app, world):
     assert "attachment" in response.headers["Content-Disposition"]
     text = _docx_text(response)
     for expected in ("Host A County Council", world.case_a_reference, "Provider A Ltd",
-                     "Initial meeting: Agenda", "Monday 2 March 2026", "10:00",
+                     "Initial meeting: Agenda", "Monday 2 March 2026", "10am",
                      "County Hall, Committee Room 2", "Part one (without the provider)",
                      "Part two (with the provider)", "DS Kay Mills", "Sussex Police",
-                     "Priya Manager", "1. Themes and risks", "Immediate risk mitigation",
+                     "Priya Manager", "Themes and risks", "Immediate risk mitigation",
                      "Communication strategy", "OFFICIAL-SENSITIVE"):
         assert expected in text, expected
-    document = Document(BytesIO(response.data))
-    part_one_at = next(i for i, p in enumerate(document.paragraphs) if p.text.startswith("1. Themes"))
+    document = assert_council_document(response.data, title="Initial meeting agenda",
+                                       author="Host A County Council")
+    items = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert items[0].text.startswith("Themes and risks"), "Word numbers the items, not typed text"
+    assert not [p.text for p in items if re.match(r"^\d+\.", p.text)]
+    numbered = document.styles["List Number"]
+    assert numbered.element.pPr.numPr is not None
+    assert numbered.paragraph_format.first_line_indent < 0 < numbered.paragraph_format.left_indent
+    part_one_at = next(i for i, p in enumerate(document.paragraphs) if p.text.startswith("Themes and"))
     assert document.paragraphs[part_one_at - 1].text == "Part one (without the provider)"
 
 
@@ -404,6 +451,188 @@ def test_a_placing_authority_gets_only_the_parts_shared_with_it(app, world):
     assert PART_ONE_SECRET in text and DECISION_TEXT in text
     # The agenda and the schedule are theirs to read.
     assert "Themes and risks" in _docx_text(placing.get(f"{base}/{meeting_id}/agenda.docx"))
+
+
+def _hold(app, world, meeting_id, held_at):
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.get(Meeting, meeting_id).held_at = held_at
+        db.session.commit()
+
+
+def test_minutes_are_marked_draft_until_held_and_agreed(app, world):
+    meeting_id = _meeting(app, world)
+    lead = _client(app, world, "host_a_lead")
+    url = f"{_base(world)}/{meeting_id}/minutes.docx"
+
+    def header_and_title():
+        data = lead.get(url).data
+        document = assert_council_document(data, title="Initial meeting minutes",
+                                           author="Host A County Council")
+        return document.sections[0].header.paragraphs[0].text, document.core_properties.title, all_text(document)
+
+    _save_minutes(lead, world, meeting_id, minutes_final=True)
+    header, title, text = header_and_title()  # agreed, but not held yet
+    assert "DRAFT" in header and "(draft)" in title and "DRAFT: these minutes have not been agreed" in text
+    _hold(app, world, meeting_id, datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    _save_minutes(lead, world, meeting_id)  # held, not agreed
+    assert "DRAFT" in header_and_title()[0]
+    _save_minutes(lead, world, meeting_id, minutes_final=True)
+    header, title, text = header_and_title()
+    assert header == "OFFICIAL-SENSITIVE" and "draft" not in title.lower() and "DRAFT" not in text
+
+
+def test_the_actions_table_gives_the_action_the_room(app, world):
+    from datetime import date
+
+    from app.actions.models import Action, OwnerKind
+
+    meeting_id = _meeting(app, world)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add(Action(tenant_id=world.host_a, case_id=world.case_a, meeting_id=meeting_id,
+                              description="Audit every care plan " * 8, owner_kind=OwnerKind.PROVIDER,
+                              due_on=date(2026, 3, 9)))
+        db.session.commit()
+    lead = _client(app, world, "host_a_lead")
+    document = open_docx(lead.get(f"{_base(world)}/{meeting_id}/minutes.docx").data)
+    actions = next(t for t in document.tables if t.rows[0].cells[0].text == "Action")
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    widths = [cell.width for cell in actions.rows[1].cells]
+    assert widths[0] >= 0.45 * text_width and widths[0] == max(widths)
+    assert sum(widths) <= text_width * 1.001  # Word keeps widths in twentieths of a point
+
+
+def test_held_minutes_with_nobody_recorded_say_so(app, world):
+    meeting_id = _meeting(app, world)
+    _hold(app, world, meeting_id, datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    lead = _client(app, world, "host_a_lead")
+    text = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/minutes.docx"))
+    assert "Nobody was recorded as invited to or attending this part." in text
+    assert "No one has been invited to this part" not in text
+    # The agenda of a meeting not yet held says no one is invited yet.
+    other = _meeting(app, world)
+    assert "No one has been invited to this part yet." in _docx_text(
+        lead.get(f"{_base(world)}/{other}/agenda.docx"))
+
+
+def test_a_placing_authority_copy_says_which_actions_it_shows(app, world):
+    from datetime import date
+
+    from app.actions.models import Action, OwnerKind
+
+    meeting_id = _meeting(app, world)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add(Action(tenant_id=world.host_a, case_id=world.case_a, meeting_id=meeting_id,
+                              description="Send the staffing rota", owner_kind=OwnerKind.PROVIDER,
+                              due_on=date(2026, 3, 9)))
+        db.session.commit()
+    placing = _client(app, world, "placing_shared_lead")
+    url = f"{_base(world, world.placing_shared)}/{meeting_id}/minutes.docx"
+    text = _docx_text(placing.get(url))
+    assert "Send the staffing rota" not in text and "No actions recorded" not in text
+    assert "This copy lists only the actions given to your authority." in text
+    assert "No actions were given to your authority at this meeting." in text
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.add(Action(tenant_id=world.host_a, case_id=world.case_a, meeting_id=meeting_id,
+                              description="Review the placed residents", owner_kind=OwnerKind.AUTHORITY,
+                              owner_authority_id=world.placing_shared, due_on=date(2026, 3, 9)))
+        db.session.commit()
+    text = _docx_text(placing.get(url))
+    assert "Review the placed residents" in text and "Send the staffing rota" not in text
+    host_text = _docx_text(_client(app, world, "host_a_lead").get(
+        f"{_base(world)}/{meeting_id}/minutes.docx"))
+    assert "This copy lists only" not in host_text and "Send the staffing rota" in host_text
+
+
+def test_apologies_are_recorded_apart_from_absence(app, world):
+    meeting_id = _meeting(app, world)
+    lead = _client(app, world, "host_a_lead")
+    page = f"{_base(world)}/{meeting_id}"
+    for name in ("Ann Came", "Bea Sorry", "Cal Away"):
+        _post(lead, f"{page}/attendees/external", {"external-name": name, "external-organisation": "ICB",
+                                                   "external-parts": ["one"]}, token_from=page)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        came, sorry, away = db.session.scalars(
+            select(MeetingAttendee.id).where(MeetingAttendee.meeting_id == meeting_id)
+            .order_by(MeetingAttendee.id)).all()
+    both = _post(lead, f"{page}/attendance", {"attendance-attended": [str(came)],
+                                              "attendance-apologies": [str(came)]}, token_from=page)
+    assert "Ann Came cannot both attend and send apologies" in both.get_data(as_text=True)
+    _post(lead, f"{page}/attendance", {"attendance-attended": [str(came)],
+                                       "attendance-apologies": [str(sorry)]}, token_from=page)
+    saved = {a[0]: a[6] for a in _load(app, world, meeting_id)["attendees"]}
+    assert saved == {"Ann Came": True, "Bea Sorry": False, "Cal Away": False}
+    _hold(app, world, meeting_id, datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    document = open_docx(lead.get(f"{page}/minutes.docx").data)
+    rows = {row.cells[0].text: row.cells[2].text for table in document.tables for row in table.rows
+            if len(row.cells) == 3}
+    assert (rows["Ann Came"], rows["Bea Sorry"], rows["Cal Away"]) == ("Present", "Apologies", "Absent")
+    html = lead.get(page).get_data(as_text=True)
+    assert "Apologies" in html and "Absent" in html
+
+
+def test_meeting_files_are_named_by_the_day_held(app, world):
+    meeting_id = _meeting(app, world)  # scheduled for 2 March 2026
+    lead = _client(app, world, "host_a_lead")
+    url = f"{_base(world)}/{meeting_id}/minutes.docx"
+    assert "2026-03-02" in lead.get(url).headers["Content-Disposition"]
+    _hold(app, world, meeting_id, datetime(2026, 3, 4, 23, 30, tzinfo=UTC))  # 4 March, 11:30pm
+    assert "-minutes-2026-03-04.docx" in lead.get(url).headers["Content-Disposition"]
+    _hold(app, world, meeting_id, datetime(2026, 6, 4, 23, 30, tzinfo=UTC))  # 5 June, 12:30am BST
+    assert "-minutes-2026-06-05.docx" in lead.get(url).headers["Content-Disposition"]
+
+
+def test_actions_name_the_meeting_they_were_agreed_at_by_the_day_held(app, world):
+    meeting_id = _meeting(app, world)  # scheduled for 2 March 2026
+    lead = _client(app, world, "host_a_lead")
+    form = f"/authorities/{world.host_a}/cases/{world.case_a}/actions/new"
+    assert "Initial meeting, 2 March 2026" in lead.get(form).get_data(as_text=True)
+    _hold(app, world, meeting_id, datetime(2026, 3, 5, 10, 0, tzinfo=UTC))
+    page = lead.get(form).get_data(as_text=True)
+    assert "Initial meeting, held 5 March 2026" in page and "2 March 2026" not in page
+
+
+# Every control character, as pasted from Word and other programs (issue 10, item 10).
+CONTROL = "".join(chr(code) for code in range(32)) + "\x7f"
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def test_every_control_character_survives_saving_and_the_word_download(app, world):
+    meeting_id = _meeting(app, world)
+    lead = _client(app, world, "host_a_lead")
+    saved = _post(lead, f"{_base(world)}/{meeting_id}/minutes", {
+        "minutes_part_one": f"Before{CONTROL}After", "minutes_part_two": "Line one\x0bLine two",
+        "decisions": f"Decide{CONTROL}this"})
+    assert saved.status_code == 302
+    stored = _load(app, world, meeting_id)
+    for field in ("minutes_part_one", "minutes_part_two", "decisions"):
+        assert not NOT_XML.search(stored[field]), (field, stored[field])
+    assert stored["minutes_part_one"].startswith("Before") and stored["minutes_part_one"].endswith("After")
+    assert stored["minutes_part_two"] == "Line one\nLine two", "Shift+Enter from Word is a line break"
+    page = lead.get(f"{_base(world)}/{meeting_id}")
+    assert page.status_code == 200 and "Line two" in page.get_data(as_text=True)
+    for document in ("minutes", "agenda"):
+        text = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/{document}.docx"))
+        if document == "minutes":
+            assert "Line one\nLine two" in text and "After" in text
+
+
+def test_text_saved_before_it_was_cleaned_still_builds_the_documents(app, world):
+    legacy = "".join(chr(code) for code in range(1, 32))  # PostgreSQL never held NUL
+    meeting_id = _meeting(app, world, venue=f"Hall{legacy}Two")
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.minutes_part_one = f"Old{legacy}paste"
+        meeting.agenda_part_one = f"Item{legacy}one"
+        db.session.add(MeetingAttendee(tenant_id=world.host_a, meeting_id=meeting_id,
+                                       case_id=world.case_a, name=f"Kay{legacy}Mills",
+                                       organisation="Police", part_one=True, part_two=False))
+        db.session.commit()
+    lead = _client(app, world, "host_a_lead")
+    minutes = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/minutes.docx"))
+    assert "Old" in minutes and "paste" in minutes and "Kay" in minutes
+    agenda = _docx_text(lead.get(f"{_base(world)}/{meeting_id}/agenda.docx"))
+    assert "Hall" in agenda and "Two" in agenda
 
 
 # Drafts of long texts.
