@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.cases.clocks import LONDON
 from app.cases.drafts import drafts_of
 from app.cases.models import Case
+from app.dates import to_london
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingAttendee
 from app.placing.models import CaseShare
@@ -72,7 +73,7 @@ def actions_of(meeting: Meeting) -> list[Action]:
 
 
 def local(value: datetime | None) -> datetime | None:
-    return value.astimezone(LONDON) if value is not None else None
+    return to_london(value)
 
 
 def combine(day: date, at: time) -> datetime:

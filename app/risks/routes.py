@@ -23,9 +23,9 @@ from flask import (
 from app.actions.services import today
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.clocks import LONDON
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
+from app.dates import to_london
 from app.extensions import db, htmx
 from app.forms import Form
 from app.htmx import CaseSection, vary
@@ -72,7 +72,7 @@ def register_of(case: Case) -> dict:
     if not is_host(case):
         return {"host": False, "summary": services.risk_summary(case.id)}
     return {"host": True, "risks": services.risks_of(case.id), "can_change": _can_change(case),
-            "today": today(), "local": lambda moment: moment.astimezone(LONDON)}
+            "today": today(), "local": to_london}
 
 
 @bp.app_context_processor

@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, event, false, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.schema import ForeignKey
 
+from app.ids import MAX_ID
+
 SCOPE_KEY = "pcp_scope"
 SCOPED_MODELS: list[type[TenantScoped]] = []
 
@@ -53,12 +55,18 @@ NOBODY = Scope()
 
 
 def _setting(value: int | None) -> str:
-    return "" if value is None else str(int(value))
+    return "" if not _is_id(value) else str(int(value))
+
+
+def _is_id(value: int | None) -> bool:
+    # A number no id column can hold (from a crafted link) names nobody: PostgreSQL would
+    # raise on it rather than find no rows.
+    return value is not None and 0 < int(value) <= MAX_ID
 
 
 def equals(column, value) -> ColumnElement[bool]:
-    """Compare a column to a scope value; a missing value matches nothing."""
-    return false() if value is None else column == value
+    """Compare a column to a scope value; a missing (or impossible) value matches nothing."""
+    return column == value if _is_id(value) else false()
 
 
 class TenantScoped:
