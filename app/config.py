@@ -9,6 +9,7 @@ from pathlib import Path
 INSTANCE_DIR = Path(os.environ.get("PCP_INSTANCE_DIR", Path.cwd() / "instance"))
 
 DEV_SECRET_KEY = "development-only-secret-key-not-for-production"
+DEV_AUDIT_HMAC_KEY = "development-only-audit-key-not-for-production"
 
 
 class ConfigError(RuntimeError):
@@ -34,6 +35,10 @@ def load_config(overrides: dict | None = None) -> dict:
     config = {
         "PCP_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or (None if production else DEV_SECRET_KEY),
+        # Keys the audit trail's hash chain. Never stored in the database: whoever can rewrite
+        # rows there cannot recompute the hashes without it. Changing it breaks verification of
+        # every event written before.
+        "AUDIT_HMAC_KEY": os.environ.get("AUDIT_HMAC_KEY") or (None if production else DEV_AUDIT_HMAC_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
         ),
@@ -108,3 +113,5 @@ def check_config(config: dict) -> None:
         raise ConfigError("PCP_ENV=production needs PUBLIC_URL set to the service's https address")
     if not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError("PCP_ENV=production needs secure session cookies")
+    if not config.get("AUDIT_HMAC_KEY") or config["AUDIT_HMAC_KEY"] == DEV_AUDIT_HMAC_KEY:
+        raise ConfigError("PCP_ENV=production needs AUDIT_HMAC_KEY set to a long random value")

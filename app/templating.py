@@ -7,8 +7,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from app.assets import GOVUK_FRONTEND_VERSION, HTMX_VERSION
-from app.cases.roles import CASE_EDITORS, SETTINGS_EDITORS
-from app.residents.routes import READERS as RESIDENT_READERS
+from app.cases.roles import CASE_READERS, RESIDENT_READERS, SETTINGS_EDITORS
 from app.tenants.models import Role
 
 
@@ -20,9 +19,9 @@ def _staff_navigation(authority, membership) -> list[dict]:
     blueprint = request.blueprint
     items = [
         _item("Home", "tenants.home", request.endpoint == "tenants.home", authority_id=authority.id),
-        _item("Cases", "cases.list_cases", blueprint == "cases", authority_id=authority.id),
     ]
-    if membership.has_any(CASE_EDITORS | {Role.VIEWER}):
+    if membership.has_any(CASE_READERS):
+        items.append(_item("Cases", "cases.list_cases", blueprint == "cases", authority_id=authority.id))
         items.append(
             _item("Intelligence", "intelligence.show_board", blueprint == "intelligence", authority_id=authority.id)
         )

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.models import Realm
+from app.cases.roles import RESIDENT_READERS
 from app.extensions import db
 from app.providers.models import Provider, ProviderMembership
 from app.tenants.models import Authority, Membership
@@ -56,7 +57,8 @@ def _staff_scope(user) -> Scope:
         return scope
     g.membership = membership
     g.authority = membership.authority
-    return Scope(tenant_id=authority_id, user_id=user.id)
+    return Scope(tenant_id=authority_id, user_id=user.id,
+                 reads_residents=membership.has_any(RESIDENT_READERS))
 
 
 def _in_admin_area(user) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.auth.access import member, public, staff
+from app.auth.access import any_member, member, public, staff
 from app.auth.forms import SetPasswordForm
 from app.auth.sign_in_flow import start_session
+from app.cases.roles import CASE_READERS
 from app.tenants import services
 from app.tenants.forms import ConfirmForm, InviteForm, RolesForm
 from app.tenants.models import Role
@@ -26,13 +27,15 @@ def choose_authority():
 
 
 @bp.route("/authorities/<int:authority_id>/")
-@member()
+@any_member
 def home(authority_id: int):
     from app.cases.services import list_cases
 
+    reads_cases = g.membership.has_any(CASE_READERS)
     return render_template(
         "tenants/home.html",
-        cases=list_cases(authority_id)[:10],
+        cases=list_cases(authority_id)[:10] if reads_cases else [],
+        reads_cases=reads_cases,
         memberships=services.memberships_of(current_user),
     )
 

@@ -40,6 +40,9 @@ class Scope:
     user_id: int | None = None
     provider_id: int | None = None
     platform_admin: bool = False
+    # Whether the member's roles allow resident-identifiable data (``RESIDENT_READERS``):
+    # off unless the request's membership says so, and then hidden by the database too.
+    reads_residents: bool = False
 
     def settings(self) -> dict[str, str]:
         """Return the PostgreSQL settings that the RLS policies read."""
@@ -48,6 +51,7 @@ class Scope:
             "app.user_id": _setting(self.user_id),
             "app.provider_id": _setting(self.provider_id),
             "app.platform_admin": "on" if self.platform_admin else "",
+            "app.reads_residents": "on" if self.reads_residents else "",
         }
 
 
@@ -138,18 +142,20 @@ def _open_connections(session: Session):
 _SETTINGS_SQL = text(
     "select set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true), "
     "set_config('app.provider_id', :provider, true), "
-    "set_config('app.platform_admin', :platform_admin, true)"
+    "set_config('app.platform_admin', :platform_admin, true), "
+    "set_config('app.reads_residents', :reads_residents, true)"
 )
 
 
 def _apply_settings(connection, scope: Scope) -> None:
     if connection.dialect.name != "postgresql":
         return
-    # One round trip for all four settings: this runs at the start of every transaction.
+    # One round trip for all the settings: this runs at the start of every transaction.
     settings = scope.settings()
     connection.execute(_SETTINGS_SQL, {
         "tenant": settings["app.tenant_id"], "user": settings["app.user_id"],
         "provider": settings["app.provider_id"], "platform_admin": settings["app.platform_admin"],
+        "reads_residents": settings["app.reads_residents"],
     })
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -33,7 +35,7 @@ def test_autogenerate_finds_no_difference_on_sqlite(sqlite_app):
 
 
 def test_downgrade_to_base_and_upgrade_again_on_postgresql():
-    name = "pcp_test_migrations"
+    name = f"pcp_test_migrations_{os.environ.get('PCP_TEST_DB_PREFIX', '')}"
     create_test_database(name)
     app = create_app(pg_config(name))
     with app.app_context():
