@@ -25,6 +25,8 @@ class CaseShare(TenantScoped, CreatedAtMixin, db.Model):
     __tablename__ = "case_share"
     __table_args__ = (UniqueConstraint("case_id", "placing_authority_id"),)
     RLS_READ = "tenant_id = app_tenant() OR placing_authority_id = app_tenant()"
+    # The host, and only for a case it hosts (app_hosts_case reads the case as the owner).
+    RLS_WRITE = "tenant_id = app_tenant() AND app_hosts_case(case_id)"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

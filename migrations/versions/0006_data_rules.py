@@ -35,7 +35,10 @@ OWN_OR_PLATFORM = "tenant_id = app_tenant() OR (tenant_id IS NULL AND app_platfo
 POLICIES = {
     "resident": (RESIDENT_READ, RESIDENT_WRITE),
     "resident_move": (RESIDENT_READ, RESIDENT_WRITE),
-    "case_share": ("tenant_id = app_tenant() OR placing_authority_id = app_tenant()", OWNER),
+    "case_share": (
+        "tenant_id = app_tenant() OR placing_authority_id = app_tenant()",
+        "tenant_id = app_tenant() AND app_hosts_case(case_id)",
+    ),
     "share_acknowledgement": (
         "tenant_id = app_tenant() OR host_authority_id = app_tenant()",
         "tenant_id = app_tenant() AND EXISTS (SELECT 1 FROM case_share s "
@@ -57,6 +60,14 @@ PREVIOUS = {
 READS_RESIDENTS_FUNCTION = (
     "CREATE OR REPLACE FUNCTION app_reads_residents() RETURNS boolean LANGUAGE sql STABLE AS "
     "$$ SELECT coalesce(current_setting('app.reads_residents', true), '') = 'on' $$"
+)
+
+# Whether the current tenant hosts a case. Security definer, run as the tables' owner: the
+# share's write rule must read the case without the case's own rule, which reads shares.
+HOSTS_CASE_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION app_hosts_case(case_id integer) RETURNS boolean LANGUAGE sql "
+    "STABLE SECURITY DEFINER SET search_path = public, pg_temp AS "
+    "$$ SELECT EXISTS (SELECT 1 FROM cases c WHERE c.id = case_id AND c.tenant_id = app_tenant()) $$"
 )
 
 # The app role may only move a head onto its chain's newest event, one event at a time.
@@ -111,6 +122,7 @@ def upgrade():
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:
         op.execute(READS_RESIDENTS_FUNCTION)
+        op.execute(HOSTS_CASE_FUNCTION)
     op.create_table('share_acknowledgement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('share_id', sa.Integer(), nullable=False),
@@ -189,6 +201,7 @@ def downgrade():
     op.drop_table('share_acknowledgement')
     if postgresql:
         op.execute("DROP FUNCTION IF EXISTS app_reads_residents()")
+        op.execute("DROP FUNCTION IF EXISTS app_hosts_case(integer)")
 
 
 def _replace_policies(policies: dict) -> None:
