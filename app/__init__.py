@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.intelligence.routes import bp as intelligence_bp
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
+    from app.placing.routes import bp as placing_bp
     from app.provider_portal.routes import bp as provider_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         tenants_bp,
         residents_bp,
         cases_bp,
+        placing_bp,
         intelligence_bp,
         emergency_bp,
         closing_bp,

@@ -18,6 +18,7 @@ from app.cases.operations import open_case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db
 from app.ids import as_id, id_arg
+from app.placing.routes import render_shared_case
 from app.tenants.models import Role
 
 bp = Blueprint("cases", __name__)
@@ -97,7 +98,7 @@ def _location_of(authority_id: int, provider_id: int, location_id: int) -> bool:
 def show_case(authority_id: int, case_id: int):
     case = readable_case_or_404(case_id)
     if not is_host(case):
-        return render_template("cases/shared.html", case=case, is_host=False)
+        return render_shared_case(case)
     held = services.held_meetings([case.id])[case.id]
     roles = current_actor().roles
     return render_template(
