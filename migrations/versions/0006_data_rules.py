@@ -70,7 +70,8 @@ HOSTS_CASE_FUNCTION = (
     "$$ SELECT EXISTS (SELECT 1 FROM cases c WHERE c.id = case_id AND c.tenant_id = app_tenant()) $$"
 )
 
-# The app role may only move a head onto its chain's newest event, one event at a time.
+# The app role may only move a head onto its chain's newest event, one event at a time (a
+# new head must count its whole chain; an advancing one adds one, so no count per event).
 HEAD_TRIGGER_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_head_only_advances() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -79,17 +80,22 @@ DECLARE
 BEGIN
   IF NEW.tenant_id IS NULL THEN
     SELECT e.hash INTO newest FROM audit_event e WHERE e.tenant_id IS NULL ORDER BY e.id DESC LIMIT 1;
-    SELECT count(*) INTO total FROM audit_event e WHERE e.tenant_id IS NULL;
   ELSE
     SELECT e.hash INTO newest FROM audit_event e WHERE e.tenant_id = NEW.tenant_id ORDER BY e.id DESC LIMIT 1;
-    SELECT count(*) INTO total FROM audit_event e WHERE e.tenant_id = NEW.tenant_id;
   END IF;
-  IF NEW.chain <> coalesce(NEW.tenant_id, 0) OR NEW.head_hash IS DISTINCT FROM newest
-     OR NEW.length <> total THEN
+  IF NEW.chain <> coalesce(NEW.tenant_id, 0) OR NEW.head_hash IS DISTINCT FROM newest THEN
     RAISE EXCEPTION 'an audit head must point at its chain''s newest event';
   END IF;
-  IF TG_OP = 'UPDATE' AND (NEW.chain <> OLD.chain OR NEW.length <> OLD.length + 1) THEN
-    RAISE EXCEPTION 'an audit head only advances, one event at a time';
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.chain <> OLD.chain OR NEW.length <> OLD.length + 1 OR NEW.head_hash = OLD.head_hash THEN
+      RAISE EXCEPTION 'an audit head only advances, one event at a time';
+    END IF;
+  ELSE
+    SELECT count(*) INTO total FROM audit_event e
+     WHERE e.tenant_id IS NOT DISTINCT FROM NEW.tenant_id;
+    IF NEW.length <> total THEN
+      RAISE EXCEPTION 'an audit head must count its chain''s events';
+    END IF;
   END IF;
   RETURN NEW;
 END
