@@ -3,7 +3,7 @@ a page down, and an id too large for the database is "not found", not a server e
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -90,3 +90,17 @@ def test_huge_ids_in_query_filters_are_ignored(app, world):
 def test_a_huge_authority_in_an_invitation_link_is_not_a_server_error(app, world):
     response = app.test_client().get(f"/invitations/{HUGE}.token")
     assert response.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(9999, 12, 31)])
+def test_stored_odd_due_and_review_dates_never_take_a_page_down(app, world, day):
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        case = db.session.get(Case, world.case_a)
+        factories.action(case, due_on=day)
+        factories.risk(case, review_on=day)
+        db.session.commit()
+    client = sign_in(app.test_client(), world.users["host_a_lead"])
+    base = f"/authorities/{world.host_a}/cases"
+    for path in (f"{base}/{world.case_a}", f"{base}/{world.case_a}/actions",
+                 f"{base}/{world.case_a}/risks", base):
+        assert client.get(path).status_code == 200, path
