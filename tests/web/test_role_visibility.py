@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.emergency.models import EmergencyPlan, PlanKind, ResidentMove
 from app.extensions import db
@@ -79,12 +79,25 @@ def test_roles_that_may_read_residents_see_the_moves(no_csrf, world, named_plan,
     assert f"{GIVEN} {FAMILY}" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.CONTRACTS, Role.TENANT_ADMIN])
-def test_the_database_hides_residents_from_a_scope_that_may_not_read_them(app, world, named_plan, role):
-    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
-        assert list(db.session.scalars(select(Resident.id))) == []
-        assert list(db.session.scalars(select(ResidentMove.id))) == []
-        assert db.session.get(Resident, world.resident_a_placed) is None
+def test_the_orm_and_the_database_each_hide_residents_from_a_scope_that_may_not_read_them(
+        app, world, named_plan, pg_database):
+    from sqlalchemy import create_engine
+
+    from tests.integration.test_row_level_security import session_as
+    from tests.support.services import APP_ROLE, url
+
+    engine = create_engine(url(APP_ROLE, pg_database))
+    try:
+        for reads, expected in ((False, 0), (True, 3)):
+            scope = Scope(tenant_id=world.host_a, reads_residents=reads)
+            with app.app_context(), scoped_as(db.session, scope):  # the ORM criteria (and RLS)
+                assert len(list(db.session.scalars(select(Resident.id)))) == expected
+                assert len(list(db.session.scalars(select(ResidentMove.id)))) == min(expected, 1)
+            with session_as(engine, scope) as session:  # PostgreSQL alone, the ORM filter off
+                assert session.execute(text("select count(*) from resident")).scalar() == expected
+                assert session.execute(text("select count(*) from resident_move")).scalar() == min(expected, 1)
+    finally:
+        engine.dispose()
 
 
 def _for_administrators(app, rule) -> bool:
