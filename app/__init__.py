@@ -8,7 +8,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Create the app from environment settings, with ``overrides`` for tests."""
-    from app import cli, errors, security, templating
+    from app import cli, errors, ids, security, templating
     from app.config import load_config
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
     from app.jobs import in_process
@@ -44,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     context.init_app(app)
     cli.init_app(app)
     in_process.init_app(app)
+    ids.init_app(app)
     _register_blueprints(app)
     _trust_proxies(app)
     return app
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.intelligence.routes import bp as intelligence_bp
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
+    from app.placing.routes import bp as placing_bp
     from app.provider_portal.routes import bp as provider_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
@@ -97,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         tenants_bp,
         residents_bp,
         cases_bp,
+        placing_bp,
         intelligence_bp,
         emergency_bp,
         closing_bp,

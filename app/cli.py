@@ -29,24 +29,40 @@ def seed_demo_command(quiet: bool) -> None:
 
 
 @click.command("verify-audit")
+@click.option("--anchors", "anchor_files", type=click.File("r"), multiple=True,
+              help="A log holding earlier 'audit-head' lines: each chain must still hold them.")
 @with_appcontext
-def verify_audit_command() -> None:
-    """Prove that no authority's audit trail was altered outside the product."""
-    from app.audit.services import verify_chain
+def verify_audit_command(anchor_files) -> None:
+    """Prove that no authority's audit trail was altered outside the product, then print each
+    chain's head as an anchor line for the application log (keep them: pass them back with
+    --anchors to prove later that no chain was cut short or rewritten since)."""
+    from app.audit.services import check_anchor, current_anchor, verify_chain
     from app.tenants.models import Authority
     from app.tenants.scoping import Scope, scoped_as
 
+    anchors = _newest_anchors(anchor_files)
     failures = 0
     chains = [(None, "platform")] + [
         (a.id, a.name) for a in db.session.scalars(select(Authority).order_by(Authority.id))
     ]
+    heads = []
     for tenant_id, name in chains:
         scope = Scope(tenant_id=tenant_id, platform_admin=tenant_id is None)
         with scoped_as(db.session, scope):
             problems = verify_chain(db.session, tenant_id)
+            anchored = anchors.pop(tenant_id or 0, None)
+            if anchored is not None:
+                problems += check_anchor(db.session, tenant_id, anchored)
+            heads.append(current_anchor(db.session, tenant_id))
         for problem in problems:
             click.echo(f"{name}: {problem}", err=True)
         failures += len(problems)
+    for chain in anchors:
+        click.echo(f"chain {chain}: anchored but its authority is gone", err=True)
+        failures += 1
+    for head in filter(None, heads):
+        current_app.logger.info(head.line())
+        click.echo(head.line())
     if failures:
         raise click.ClickException(f"{failures} problem(s) found in the audit trail")
     click.echo(f"Audit trail intact for {len(chains)} chains.")
@@ -67,6 +83,19 @@ def refresh_key_dates_command() -> None:
             total += refresh_authority(authority_id)
             db.session.commit()
     click.echo(f"Key dates refreshed for {total} cases.")
+
+
+def _newest_anchors(files) -> dict:
+    """Return, per chain, the longest anchor found in the given logs."""
+    from app.audit.services import Anchor
+
+    newest: dict[int, Anchor] = {}
+    for file in files:
+        for line in file:
+            anchor = Anchor.parse(line)
+            if anchor and anchor.length >= getattr(newest.get(anchor.chain), "length", -1):
+                newest[anchor.chain] = anchor
+    return newest
 
 
 outbox_cli = click.Group("outbox", help="The outbox of messages waiting to be sent.")

@@ -11,6 +11,7 @@ from app.secret_box import DEV_SECRETS_ENCRYPTION_KEY, check_keys, parse_keys
 INSTANCE_DIR = Path(os.environ.get("PCP_INSTANCE_DIR", Path.cwd() / "instance"))
 
 DEV_SECRET_KEY = "development-only-secret-key-not-for-production"
+DEV_AUDIT_HMAC_KEY = "development-only-audit-key-not-for-production"
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +37,10 @@ def load_config(overrides: dict | None = None) -> dict:
     config = {
         "PCP_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or (None if production else DEV_SECRET_KEY),
+        # Keys the audit trail's hash chain. Never stored in the database: whoever can rewrite
+        # rows there cannot recompute the hashes without it. Changing it breaks verification of
+        # every event written before.
+        "AUDIT_HMAC_KEY": os.environ.get("AUDIT_HMAC_KEY") or (None if production else DEV_AUDIT_HMAC_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
         ),
@@ -142,6 +147,8 @@ def check_config(config: dict) -> None:
     if not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError("PCP_ENV=production needs secure session cookies")
     _check_secrets_key(config.get("SECRETS_ENCRYPTION_KEY"))
+    if not config.get("AUDIT_HMAC_KEY") or config["AUDIT_HMAC_KEY"] == DEV_AUDIT_HMAC_KEY:
+        raise ConfigError("PCP_ENV=production needs AUDIT_HMAC_KEY set to a long random value")
 
 
 def _check_secrets_key(setting: str | None) -> None:

@@ -51,7 +51,12 @@ def email_field(label: str = "Email address", required: str = "Enter an email ad
 
 
 class DateInputField(DateField):
-    """A GOV.UK date input that reports a missing or impossible date instead of raising."""
+    """A GOV.UK date input that reports a missing, impossible or out-of-range date instead of
+    raising. Every date in the product lies between ``EARLIEST`` and ``LATEST``: a year like 1
+    or 9999 is a typing slip, and the clocks and time zones cannot compute with it."""
+
+    EARLIEST = date(2000, 1, 1)
+    LATEST = date(2100, 12, 31)
 
     def __init__(self, label, required: str | None = None, **kwargs):
         super().__init__(label, widget=GovDateInput(), format="%d %m %Y", **kwargs)
@@ -69,6 +74,13 @@ class DateInputField(DateField):
             raise ValueError(f"{self.label.text} must include a day, month and year")
         try:
             day, month, year = (int(part) for part in parts)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date") from error
+        if not self.EARLIEST.year <= year <= self.LATEST.year:
+            raise ValueError(
+                f"{self.label.text} must be between {_long(self.EARLIEST)} and {_long(self.LATEST)}"
+            )
+        try:
             self.data = date(year, month, day)
         except ValueError as error:
             raise ValueError(f"{self.label.text} must be a real date") from error
@@ -97,3 +109,7 @@ class WholeNumberField(IntegerField):
         # The GOV.UK message above says it all: no "Enter a number from 1 to 30" as well.
         if self.process_errors:
             raise StopValidation()
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

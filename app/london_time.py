@@ -33,7 +33,12 @@ def to_london(moment: datetime | None) -> datetime | None:
         return None
     if moment.tzinfo is None:
         raise ValueError(f"a naive datetime ({moment.isoformat()}) names no moment")
-    return moment.astimezone(LONDON)
+    try:
+        return moment.astimezone(LONDON)
+    except OverflowError:
+        # A moment at the calendar's very edge (1 January 0001, stored before the forms refused
+        # it) cannot change zone: show it as stored rather than take the page down.
+        return moment
 
 
 def london_date(moment: datetime) -> date:

@@ -32,20 +32,32 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
-def refuse_oversized_forms() -> None:
-    """Refuse a url-encoded form larger than the form limit before anything parses it.
+def refuse_oversized_bodies() -> None:
+    """Refuse a body larger than its limit before anything parses it, with or without a
+    Content-Length.
 
-    Werkzeug applies MAX_FORM_MEMORY_SIZE to multipart fields only; url-encoded bodies would
-    otherwise be read whole, up to the much larger upload limit.
+    Only ``multipart/form-data`` carries files: it may reach MAX_CONTENT_LENGTH, which Werkzeug
+    enforces while reading (also for a chunked body), each field held to MAX_FORM_MEMORY_SIZE.
+    Every other body (url-encoded forms, JSON, anything else) is held to MAX_FORM_MEMORY_SIZE
+    and read here, so that a chunked body, which has no length to check up front, is refused
+    as soon as it passes the limit rather than read whole by whichever code parses it first.
     """
+    if request.mimetype == "multipart/form-data":
+        return
     limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
-    if request.mimetype == "application/x-www-form-urlencoded" and (request.content_length or 0) > limit:
+    if (request.content_length or 0) > limit:
+        abort(413)
+    # Werkzeug stops a stream without a length quietly at its limit, handing on a truncated
+    # body: read one byte more than allowed, so that a body past the limit is seen and refused.
+    # The bytes read are kept for the form parser.
+    request.max_content_length = limit + 1
+    if len(request.get_data(cache=True)) > limit:
         abort(413)
 
 
 def init_app(app: Flask) -> None:
     # First of all before_request functions, so that CSRF checking never parses such a body.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_forms)
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_bodies)
     app.after_request(set_security_headers)
     if app.config["PCP_ENV"] == "production":
 

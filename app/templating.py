@@ -7,9 +7,8 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from app.assets import GOVUK_FRONTEND_VERSION, HTMX_VERSION
-from app.cases.roles import CASE_EDITORS, SETTINGS_EDITORS
+from app.cases.roles import CASE_READERS, RESIDENT_READERS, SETTINGS_EDITORS
 from app.formatting import FILTERS as DATE_FILTERS
-from app.residents.routes import READERS as RESIDENT_READERS
 from app.tenants.models import Role
 
 
@@ -22,11 +21,11 @@ def _staff_navigation(authority, membership) -> list[dict]:
     on_settings = request.endpoint == "cases.procedure_settings"
     items = [
         _item("Home", "tenants.home", request.endpoint == "tenants.home", authority_id=authority.id),
-        # The procedure settings live on the cases blueprint but are their own menu item.
-        _item("Cases", "cases.list_cases", blueprint == "cases" and not on_settings,
-              authority_id=authority.id),
     ]
-    if membership.has_any(CASE_EDITORS | {Role.VIEWER}):
+    if membership.has_any(CASE_READERS):
+        # The procedure settings live on the cases blueprint but are their own menu item.
+        items.append(_item("Cases", "cases.list_cases", blueprint == "cases" and not on_settings,
+                           authority_id=authority.id))
         items.append(
             _item("Intelligence", "intelligence.show_board", blueprint == "intelligence", authority_id=authority.id)
         )

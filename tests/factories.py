@@ -96,7 +96,7 @@ def provider_user(of: Provider, role=ProviderRole.MANAGER, **extra) -> User:
 
 def resident(at: Location, placed_by: Authority | None = None, **extra) -> Resident:
     n = next(_sequence)
-    with scoped_as(db.session, Scope(tenant_id=at.host_authority_id)):
+    with scoped_as(db.session, Scope(tenant_id=at.host_authority_id, reads_residents=True)):
         row = Resident(
             tenant_id=at.host_authority_id,
             location_id=at.id,

@@ -57,3 +57,39 @@ class AuditEvent(TenantScoped, db.Model):
         if row.tenant_id is None:
             return scope.platform_admin
         return row.tenant_id == scope.tenant_id
+
+
+class AuditHead(TenantScoped, db.Model):
+    """Where one authority's chain ends: how many events it holds and the newest one's hash.
+
+    Kept apart from the events so that deleting the newest events, or a whole chain, leaves
+    the head pointing past what remains. On PostgreSQL the app role may only advance a head by
+    one event at a time onto the chain's newest hash, and never delete one (a trigger and a
+    revoked privilege, installed by migration 0006). ``chain`` is the authority's id, 0 for
+    the platform's own chain (whose tenant_id is NULL).
+    """
+
+    __tablename__ = "audit_head"
+    RLS_READ = "tenant_id = app_tenant() OR (tenant_id IS NULL AND app_platform_admin())"
+    RLS_WRITE = RLS_READ
+    STAMP_TENANT = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("authority.id"), index=True)
+    chain: Mapped[int] = mapped_column(unique=True)
+    length: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @classmethod
+    def visible_to(cls, scope: Scope):
+        platform_rows = cls.tenant_id.is_(None) if scope.platform_admin else false()
+        return equals(cls.tenant_id, scope.tenant_id) | platform_rows
+
+    @classmethod
+    def writable_by(cls, row, scope: Scope) -> bool:
+        if inspect(row).deleted:
+            return False
+        if row.tenant_id is None:
+            return scope.platform_admin
+        return row.tenant_id == scope.tenant_id

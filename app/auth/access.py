@@ -14,6 +14,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from app.auth.models import Realm
+from app.cases.roles import CASE_READERS
 
 ACCESS_ATTR = "access_rule"
 
@@ -63,8 +64,20 @@ def staff(view: Callable) -> Callable:
 
 
 def member(*roles) -> Callable[[Callable], Callable]:
-    """A staff user acting for the authority in the URL, holding one of ``roles`` (any if none)."""
+    """A staff user acting for the authority in the URL, holding one of ``roles``.
 
+    With no roles named, any role that opens case content (``CASE_READERS``): an authority
+    administrator alone is refused, so a new page is closed to them unless it says otherwise.
+    """
+    return _membership_with(frozenset(roles), roles or CASE_READERS)
+
+
+def any_member(view: Callable) -> Callable:
+    """A staff user acting for the authority in the URL, whatever their roles (the home page)."""
+    return _membership_with(frozenset(), ())(view)
+
+
+def _membership_with(declared: frozenset, allowed) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -76,11 +89,11 @@ def member(*roles) -> Callable[[Callable], Callable]:
                 return _sign_in_again_for(g.sign_in_needed_for)
             if membership is None:
                 abort(403, description="not_a_member")
-            if roles and not membership.has_any(roles):
+            if allowed and not membership.has_any(allowed):
                 abort(403, description="missing_role")
             return view(*args, **kwargs)
 
-        wrapper.required_roles = frozenset(roles)
+        wrapper.required_roles = declared
         return _mark(wrapper, "member")
 
     return decorator

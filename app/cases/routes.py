@@ -17,22 +17,19 @@ from app.cases.models import Stage
 from app.cases.operations import open_case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db
+from app.ids import as_id, id_arg
+from app.placing.routes import render_shared_case
 from app.tenants.models import Role
 
 bp = Blueprint("cases", __name__)
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def _dashboard_filter() -> services.DashboardFilter:
     stage = request.args.get("stage", "")
     return services.DashboardFilter(
         stage=Stage(stage) if stage in Stage._value2member_map_ else None,
-        provider_id=_int_arg("provider"),
-        lead_officer_id=_int_arg("lead_officer"),
+        provider_id=id_arg("provider"),
+        lead_officer_id=id_arg("lead_officer"),
         query=request.args.get("q", "").strip()[:100],
         include_closed=request.args.get("closed") == "1",
     )
@@ -70,9 +67,9 @@ def _open_case_form(authority_id: int) -> OpenCaseForm:
 @member(*CASE_EDITORS)
 def new_case(authority_id: int):
     form = _open_case_form(authority_id)
-    if request.method == "GET" and _int_arg("provider"):
-        form.provider_id.data = _int_arg("provider")
-    intelligence = services.open_intelligence(authority_id, form.provider_id.data or 0)
+    if request.method == "GET" and id_arg("provider"):
+        form.provider_id.data = id_arg("provider")
+    intelligence = services.open_intelligence(authority_id, as_id(str(form.provider_id.data)) or 0)
     if form.validate_on_submit():
         location_id = form.location_id.data or None
         if location_id and not _location_of(authority_id, form.provider_id.data, location_id):
@@ -81,7 +78,7 @@ def new_case(authority_id: int):
             case = open_case(
                 current_actor(), provider_id=form.provider_id.data, location_id=location_id,
                 title=form.title.data, summary=form.summary.data or "",
-                intelligence_ids=[int(i) for i in request.form.getlist("intelligence") if i.isdigit()],
+                intelligence_ids=[i for i in map(as_id, request.form.getlist("intelligence")) if i],
             )
             db.session.commit()
             flash(f"Case {case.reference} opened at stage 1, decision.")
@@ -101,8 +98,7 @@ def _location_of(authority_id: int, provider_id: int, location_id: int) -> bool:
 def show_case(authority_id: int, case_id: int):
     case = readable_case_or_404(case_id)
     if not is_host(case):
-        return render_template("cases/shared.html", case=case, is_host=False,
-                               clocks=services.clocks_for_reader(case, authority_id))
+        return render_shared_case(case)
     held = services.held_meetings([case.id])[case.id]
     roles = current_actor().roles
     return render_template(

@@ -121,7 +121,7 @@ def _locations(host: Authority) -> tuple[list[Provider], list[Location]]:
 def _residents(host: Authority, placing: list[Authority], locations: list[Location]) -> None:
     rng = random.Random(2026)
     placers = [None, host, *placing]  # None: self-funder
-    with scoped_as(db.session, Scope(tenant_id=host.id)):
+    with scoped_as(db.session, Scope(tenant_id=host.id, reads_residents=True)):
         for i in range(30):
             placer = placers[i % len(placers)]
             db.session.add(Resident(

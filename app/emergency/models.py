@@ -16,8 +16,8 @@ from app.auth.models import User
 from app.cases.visibility import owner_or_share, owner_or_share_rls
 from app.db import CreatedAtMixin, str_enum, utcnow
 from app.extensions import db
-from app.residents.models import Resident
-from app.tenants.scoping import Scope, TenantScoped, equals
+from app.residents.models import Resident, residents_visible_to
+from app.tenants.scoping import Scope, TenantScoped
 
 
 class RestrictionKind(StrEnum):
@@ -100,7 +100,8 @@ class ResidentMove(TenantScoped, CreatedAtMixin, db.Model):
     the resident so that the policy reads only this row's own columns."""
 
     __tablename__ = "resident_move"
-    RLS_READ = "tenant_id = app_tenant() OR placing_authority_id = app_tenant()"
+    RLS_READ = Resident.RLS_READ
+    RLS_WRITE = Resident.RLS_WRITE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("emergency_plan.id"), index=True)
@@ -117,6 +118,8 @@ class ResidentMove(TenantScoped, CreatedAtMixin, db.Model):
 
     @classmethod
     def visible_to(cls, scope: Scope):
-        return equals(cls.tenant_id, scope.tenant_id) | equals(
-            cls.placing_authority_id, scope.tenant_id
-        )
+        return residents_visible_to(cls, scope)
+
+    @classmethod
+    def writable_by(cls, row, scope: Scope) -> bool:
+        return scope.reads_residents and super().writable_by(row, scope)

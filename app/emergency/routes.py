@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.roles import CASE_EDITORS
+from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
 from app.emergency import operations, services
 from app.emergency.forms import MoveForm, PlanForm, RestrictionForm
 from app.emergency.models import (
@@ -22,6 +22,10 @@ from app.emergency.models import (
 )
 from app.extensions import db
 from app.forms import Form
+
+# A plan lists every resident to move: only those who may read residents invoke it or record
+# a move (a contracts officer, who may not, would invoke a plan that lists nobody).
+PLANNERS = CASE_EDITORS & RESIDENT_READERS
 
 bp = Blueprint("emergency", __name__, url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>")
 
@@ -39,6 +43,8 @@ def _render(case, **forms):
         "emergency/show.html", case=case, is_host=is_host(case),
         # A closed case is read-only (app/cases/access.py).
         can_edit=is_host(case) and bool(current_actor().roles & CASE_EDITORS) and not case.closed,
+        can_plan=is_host(case) and bool(current_actor().roles & PLANNERS) and not case.closed,
+        reads_residents=bool(current_actor().roles & RESIDENT_READERS),
         restrictions=services.restrictions_of(case.id), plans=plans,
         moves={plan.id: services.moves_of(plan.id) for plan in plans},
         restriction_form=forms.get("restriction_form") or RestrictionForm(formdata=None, prefix="restriction"),
@@ -82,7 +88,7 @@ def end_restriction(authority_id: int, case_id: int, restriction_id: int):
 
 
 @bp.route("/emergency-plans", methods=["POST"])
-@member(*CASE_EDITORS)
+@member(*PLANNERS)
 def invoke_plan(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
     form = PlanForm(prefix="plan")
@@ -113,7 +119,7 @@ def stand_down(authority_id: int, case_id: int, plan_id: int):
 
 
 @bp.route("/moves/<int:move_id>", methods=["POST"])
-@member(*CASE_EDITORS)
+@member(*PLANNERS)
 def update_move(authority_id: int, case_id: int, move_id: int):
     case = host_case_or_404(case_id)
     move = services.get_in_case(ResidentMove, move_id, case.id)

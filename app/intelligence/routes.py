@@ -10,6 +10,7 @@ from app.cases.models import IntelligenceSource
 from app.cases.operations import add_intelligence
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db, htmx
+from app.ids import as_id
 from app.intelligence import services
 from app.intelligence.forms import NewIntelligenceForm
 
@@ -43,8 +44,8 @@ def _new_intelligence_form(authority_id: int) -> NewIntelligenceForm:
     form = NewIntelligenceForm()
     form.set_places(*services.host_places(authority_id))
     chosen = request.args.get("provider", "")
-    if request.method == "GET" and chosen.isdigit():
-        form.provider_id.data = int(chosen)
+    if request.method == "GET" and as_id(chosen):
+        form.provider_id.data = as_id(chosen)
     return form
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import CreatedAtMixin
@@ -14,6 +14,14 @@ from app.tenants.models import Authority
 from app.tenants.scoping import Scope, TenantScoped, equals
 
 
+def residents_visible_to(model, scope: Scope):
+    """Rows about a resident: the host's and the placing authority's, and only for a scope
+    whose roles may read resident-identifiable data."""
+    if not scope.reads_residents:
+        return false()
+    return equals(model.tenant_id, scope.tenant_id) | equals(model.placing_authority_id, scope.tenant_id)
+
+
 class Resident(TenantScoped, CreatedAtMixin, db.Model):
     """A person living at a location; tenant_id is the host authority where they live.
 
@@ -21,7 +29,11 @@ class Resident(TenantScoped, CreatedAtMixin, db.Model):
     """
 
     __tablename__ = "resident"
-    RLS_READ = "tenant_id = app_tenant() OR placing_authority_id = app_tenant()"
+    # Resident-identifiable: only for a scope whose roles may read residents (app.cases.roles).
+    RLS_READ = (
+        "(tenant_id = app_tenant() OR placing_authority_id = app_tenant()) AND app_reads_residents()"
+    )
+    RLS_WRITE = "tenant_id = app_tenant() AND app_reads_residents()"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
@@ -43,9 +55,11 @@ class Resident(TenantScoped, CreatedAtMixin, db.Model):
 
     @classmethod
     def visible_to(cls, scope: Scope):
-        return equals(cls.tenant_id, scope.tenant_id) | equals(
-            cls.placing_authority_id, scope.tenant_id
-        )
+        return residents_visible_to(cls, scope)
+
+    @classmethod
+    def writable_by(cls, row, scope: Scope) -> bool:
+        return scope.reads_residents and super().writable_by(row, scope)
 
     @property
     def full_name(self) -> str:

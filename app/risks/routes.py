@@ -23,12 +23,12 @@ from flask import (
 from app.actions.services import today
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.clocks import LONDON
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db, htmx
 from app.forms import Form
 from app.htmx import CaseSection, vary
+from app.london_time import to_london
 from app.risks import operations, services
 from app.risks.forms import CloseRiskForm, EditRiskForm, RescoreForm, RiskForm
 from app.risks.models import Risk
@@ -73,7 +73,7 @@ def register_of(case: Case) -> dict:
     if not is_host(case):
         return {"host": False, "summary": services.risk_summary(case.id)}
     return {"host": True, "risks": services.risks_of(case.id), "can_change": _can_change(case),
-            "today": today(), "local": lambda moment: moment.astimezone(LONDON)}
+            "today": today(), "local": to_london}
 
 
 @bp.app_context_processor

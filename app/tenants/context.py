@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.auth import sso_session
 from app.auth.models import Realm
+from app.cases.roles import RESIDENT_READERS
 from app.extensions import db
 from app.providers.models import Provider, ProviderMembership
 from app.tenants.models import Authority, Membership
@@ -62,7 +63,8 @@ def _staff_scope(user) -> Scope:
         return scope
     g.membership = membership
     g.authority = membership.authority
-    return Scope(tenant_id=authority_id, user_id=user.id)
+    return Scope(tenant_id=authority_id, user_id=user.id,
+                 reads_residents=membership.has_any(RESIDENT_READERS))
 
 
 def _in_admin_area(user) -> bool:

@@ -6,11 +6,12 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_login import current_user
 
 from app import files
-from app.auth.access import member, public, staff
+from app.auth.access import any_member, member, public, staff
 from app.auth.forms import SetPasswordForm
 from app.auth.invitation_tokens import same_email
 from app.auth.services import find_user_by_email
 from app.auth.sign_in_flow import start_session
+from app.cases.roles import CASE_READERS
 from app.extensions import db
 from app.jobs import in_process
 from app.tenants import logos, services
@@ -31,14 +32,16 @@ def choose_authority():
 
 
 @bp.route("/authorities/<int:authority_id>/")
-@member()
+@any_member
 def home(authority_id: int):
     from app.cases.services import DashboardFilter, dashboard
 
+    reads_cases = g.membership.has_any(CASE_READERS)
     return render_template(
         "tenants/home.html",
         # The cases to act on first, with their next deadline, as on the cases page.
-        rows=dashboard(authority_id, DashboardFilter())[:10],
+        rows=dashboard(authority_id, DashboardFilter())[:10] if reads_cases else [],
+        reads_cases=reads_cases,
         memberships=services.memberships_of(current_user),
     )
 

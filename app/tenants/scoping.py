@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, event, false, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.schema import ForeignKey
 
+from app.ids import MAX_ID
+
 SCOPE_KEY = "pcp_scope"
 SCOPED_MODELS: list[type[TenantScoped]] = []
 
@@ -38,6 +40,9 @@ class Scope:
     user_id: int | None = None
     provider_id: int | None = None
     platform_admin: bool = False
+    # Whether the member's roles allow resident-identifiable data (``RESIDENT_READERS``):
+    # off unless the request's membership says so, and then hidden by the database too.
+    reads_residents: bool = False
 
     def settings(self) -> dict[str, str]:
         """Return the PostgreSQL settings that the RLS policies read."""
@@ -46,6 +51,7 @@ class Scope:
             "app.user_id": _setting(self.user_id),
             "app.provider_id": _setting(self.provider_id),
             "app.platform_admin": "on" if self.platform_admin else "",
+            "app.reads_residents": "on" if self.reads_residents else "",
         }
 
 
@@ -53,12 +59,18 @@ NOBODY = Scope()
 
 
 def _setting(value: int | None) -> str:
-    return "" if value is None else str(int(value))
+    return "" if not _is_id(value) else str(int(value))
+
+
+def _is_id(value: int | None) -> bool:
+    # A number no id column can hold (from a crafted link) names nobody: PostgreSQL would
+    # raise on it rather than find no rows.
+    return value is not None and 0 < int(value) <= MAX_ID
 
 
 def equals(column, value) -> ColumnElement[bool]:
-    """Compare a column to a scope value; a missing value matches nothing."""
-    return false() if value is None else column == value
+    """Compare a column to a scope value; a missing (or impossible) value matches nothing."""
+    return column == value if _is_id(value) else false()
 
 
 class TenantScoped:
@@ -130,18 +142,20 @@ def _open_connections(session: Session):
 _SETTINGS_SQL = text(
     "select set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true), "
     "set_config('app.provider_id', :provider, true), "
-    "set_config('app.platform_admin', :platform_admin, true)"
+    "set_config('app.platform_admin', :platform_admin, true), "
+    "set_config('app.reads_residents', :reads_residents, true)"
 )
 
 
 def _apply_settings(connection, scope: Scope) -> None:
     if connection.dialect.name != "postgresql":
         return
-    # One round trip for all four settings: this runs at the start of every transaction.
+    # One round trip for all the settings: this runs at the start of every transaction.
     settings = scope.settings()
     connection.execute(_SETTINGS_SQL, {
         "tenant": settings["app.tenant_id"], "user": settings["app.user_id"],
         "provider": settings["app.provider_id"], "platform_admin": settings["app.platform_admin"],
+        "reads_residents": settings["app.reads_residents"],
     })
 
 

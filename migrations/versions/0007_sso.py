@@ -5,7 +5,7 @@ The existing clear secrets are encrypted with the first key of SECRETS_ENCRYPTIO
 running configuration's), so set that setting before upgrading.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 
 """
@@ -16,7 +16,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

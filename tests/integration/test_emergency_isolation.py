@@ -15,7 +15,7 @@ from tests.integration.test_row_level_security import app_engine, session_as  # 
 
 
 def _plan(app, world):
-    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a, reads_residents=True)):
         plan = EmergencyPlan(tenant_id=world.host_a, case_id=world.case_a, kind=PlanKind.PLANNED_CLOSURE,
                              reason="Provider is closing the home", invoked_at=datetime.now(UTC))
         db.session.add(plan)
@@ -36,6 +36,6 @@ def test_rls_alone_scopes_plans_and_moves(app, world, app_engine):  # noqa: F811
         world.host_b: (0, set()),
     }
     for tenant, (plans, residents) in expectations.items():
-        with session_as(app_engine, Scope(tenant_id=tenant)) as session:
+        with session_as(app_engine, Scope(tenant_id=tenant, reads_residents=True)) as session:
             assert len(list(session.scalars(select(EmergencyPlan.id)))) == plans, tenant
             assert set(session.scalars(select(ResidentMove.resident_id))) == residents, tenant

@@ -86,3 +86,59 @@ def test_0008_turns_sqlite_london_clock_times_into_utc_and_times_each_part(tmp_p
         assert db.session.execute(text("SELECT scheduled_for FROM meeting WHERE id = 1")).scalar() \
             == "2026-06-15 14:00:00.000000"
         db.engine.dispose()
+
+
+def _old_chain(engine, tenant_id, count, forge_at=None):
+    """Write a chain of ``count`` events the way revisions before 0006 did (unkeyed SHA-256)."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from app.audit.models import AuditEvent
+    from app.audit.services import GENESIS, canonical_content
+
+    previous = GENESIS
+    with engine.begin() as conn:
+        for n in range(count):
+            event = AuditEvent(tenant_id=tenant_id, action=f"old.{n}", object_type="Case", object_id=n,
+                               new_values={"n": n}, created_at=datetime(2026, 11, 1, 9, n, tzinfo=UTC),
+                               prev_hash=previous)
+            event.hash = hashlib.sha256(canonical_content(event)).hexdigest()
+            stored = {"forged": n} if n == forge_at else {"n": n}
+            conn.execute(
+                AuditEvent.__table__.insert().values(
+                    tenant_id=tenant_id, action=event.action, object_type="Case", object_id=n,
+                    new_values=stored, created_at=event.created_at, prev_hash=previous,
+                    hash=event.hash))
+            previous = event.hash
+
+
+def test_0006_keys_an_intact_old_chain_and_refuses_a_broken_one(tmp_path):
+    import pytest
+    from sqlalchemy import text
+
+    from app.audit.services import verify_chain
+    from app.tenants.scoping import Scope, scoped_as
+    from tests.conftest import BASE_CONFIG
+
+    for broken in (False, True):
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / f'{broken}.db'}",
+                          "FILE_STORAGE_DIR": str(tmp_path / "files"), "MAIL_FOLDER": str(tmp_path / "mail")})
+        with app.app_context():
+            upgrade(revision="0004")
+            db.session.execute(text("insert into authority (id, name, code, kind, active, created_at) "
+                                    "values (1, 'Old', 'E1', 'local_authority', 1, '2026-01-01')"))
+            db.session.commit()
+            _old_chain(db.engine, 1, 3, forge_at=1 if broken else None)
+            _old_chain(db.engine, None, 2)
+            if broken:
+                with pytest.raises(SystemExit):  # Flask-Migrate reports the RuntimeError and exits
+                    upgrade()
+                # Stopped at 0006: the revisions before it stand, 0006 itself did not run.
+                assert db.session.scalar(text("select version_num from alembic_version")) == "0005"
+                db.engine.dispose()
+                continue
+            upgrade()
+            for tenant_id in (1, None):
+                with scoped_as(db.session, Scope(tenant_id=tenant_id, platform_admin=tenant_id is None)):
+                    assert verify_chain(db.session, tenant_id) == []
+            db.engine.dispose()

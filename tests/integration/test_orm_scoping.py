@@ -45,7 +45,7 @@ def _as(session_factory, scope):
 
 def test_listing_and_get_are_filtered(scoped_session):
     factory, world = scoped_session
-    with _as(factory, Scope(tenant_id=world.host_a)) as session:
+    with _as(factory, Scope(tenant_id=world.host_a, reads_residents=True)) as session:
         assert set(session.scalars(select(Case.id))) == {world.case_a}
         assert session.get(Case, world.case_b) is None
         assert session.get(Resident, world.resident_b) is None
@@ -54,7 +54,7 @@ def test_listing_and_get_are_filtered(scoped_session):
 
 def test_joins_and_relationship_loads_are_filtered(scoped_session):
     factory, world = scoped_session
-    with _as(factory, Scope(tenant_id=world.host_a)) as session:
+    with _as(factory, Scope(tenant_id=world.host_a, reads_residents=True)) as session:
         joined = session.scalars(
             select(Resident).join(Case, Case.location_id == Resident.location_id)
         ).all()
@@ -66,7 +66,7 @@ def test_joins_and_relationship_loads_are_filtered(scoped_session):
 
 def test_placing_and_provider_scopes(scoped_session):
     factory, world = scoped_session
-    with _as(factory, Scope(tenant_id=world.placing_shared)) as session:
+    with _as(factory, Scope(tenant_id=world.placing_shared, reads_residents=True)) as session:
         assert set(session.scalars(select(Case.id))) == {world.case_a}
         assert set(session.scalars(select(Resident.id))) == {world.resident_a_placed, world.resident_b}
     with _as(factory, Scope(tenant_id=world.placing_unshared)) as session:

@@ -57,7 +57,7 @@ def test_the_app_role_is_subject_to_row_level_security(app_engine):
 
 
 def test_host_a_sees_none_of_host_bs_rows(app_engine, world):
-    with session_as(app_engine, Scope(tenant_id=world.host_a)) as session:
+    with session_as(app_engine, Scope(tenant_id=world.host_a, reads_residents=True)) as session:
         case_ids = set(session.scalars(select(Case.id)))
         resident_ids = set(session.scalars(select(Resident.id)))
         assert session.get(Case, world.case_b) is None
@@ -79,13 +79,13 @@ def test_a_plain_sql_query_is_filtered_too(app_engine, world):
 
 
 def test_placing_authority_sees_only_shared_case_and_its_own_residents(app_engine, world):
-    with session_as(app_engine, Scope(tenant_id=world.placing_shared)) as session:
+    with session_as(app_engine, Scope(tenant_id=world.placing_shared, reads_residents=True)) as session:
         assert set(session.scalars(select(Case.id))) == {world.case_a}
         assert set(session.scalars(select(Resident.id))) == {world.resident_a_placed, world.resident_b}
 
 
 def test_placing_authority_without_a_share_sees_no_case(app_engine, world):
-    with session_as(app_engine, Scope(tenant_id=world.placing_unshared)) as session:
+    with session_as(app_engine, Scope(tenant_id=world.placing_unshared, reads_residents=True)) as session:
         assert list(session.scalars(select(Case.id))) == []
         assert set(session.scalars(select(Resident.id))) == {world.resident_a_other_placer}
 
@@ -146,10 +146,10 @@ def test_placing_authority_cannot_change_the_hosts_case(app_engine, world):
         assert result.rowcount == 0
 
 
-def test_the_audit_trail_cannot_be_changed_or_deleted_by_the_app(app_engine, world):
+def test_the_audit_trail_cannot_be_changed_or_deleted_by_the_app(app, app_engine, world):
     from app.audit.services import record
 
-    with session_as(app_engine, Scope(tenant_id=world.host_a)) as session:
+    with app.app_context(), session_as(app_engine, Scope(tenant_id=world.host_a)) as session:
         record(session, action="test", object_type="Case", object_id=world.case_a,
                tenant_id=world.host_a, actor_user_id=None)
         session.commit()

@@ -23,7 +23,7 @@ def _post(client, world, path, data):
 
 
 def _host(app, world):
-    return scoped_as(db.session, Scope(tenant_id=world.host_a))
+    return scoped_as(db.session, Scope(tenant_id=world.host_a, reads_residents=True))
 
 
 PLAN = {"plan-kind": "emergency_closure", "plan-reason": "Registered manager left; unsafe staffing tonight",

@@ -71,6 +71,13 @@ def test_production_refuses_to_start_without_a_secret_or_a_real_database(monkeyp
     with pytest.raises(ConfigError, match="development SECRETS_ENCRYPTION_KEY"):
         load_config()
     monkeypatch.setenv("SECRETS_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    monkeypatch.delenv("AUDIT_HMAC_KEY", raising=False)
+    with pytest.raises(ConfigError, match="AUDIT_HMAC_KEY"):
+        load_config()
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "development-only-audit-key-not-for-production")
+    with pytest.raises(ConfigError, match="AUDIT_HMAC_KEY"):
+        load_config()
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "k" * 40)
     assert load_config()["SESSION_COOKIE_SECURE"] is True
 
 

@@ -1,0 +1,49 @@
+"""The placing authority's side of a shared case: the shared page and its acknowledgement."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from app.auth.access import member
+from app.cases.access import current_actor, readable_case_or_404
+from app.cases import services as case_services
+from app.cases.models import Case
+from app.cases.roles import CASE_EDITORS
+from app.extensions import db
+from app.placing import operations, services
+from app.placing.forms import AcknowledgeForm
+
+bp = Blueprint("placing", __name__)
+
+
+def render_shared_case(case: Case, form: AcknowledgeForm | None = None):
+    """Render a case as a placing authority with a share sees it (errors and input kept)."""
+    actor = current_actor()
+    share = services.live_share_for(case.id, actor.authority_id)
+    acknowledgement = services.acknowledgement_of(share)
+    if form is None:
+        form = AcknowledgeForm(formdata=None, obj=acknowledgement)
+    return render_template(
+        "cases/shared.html", case=case, is_host=False, acknowledgement=acknowledgement,
+        acknowledge_form=form, form=form if form.errors else None,
+        can_acknowledge=share is not None and bool(actor.roles & CASE_EDITORS),
+        # The host's key dates, as the host computed them (app/cases/key_dates.py).
+        clocks=case_services.clocks_for_reader(case, actor.authority_id),
+    )
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/acknowledgement", methods=["POST"])
+@member(*CASE_EDITORS)
+def acknowledge(authority_id: int, case_id: int):
+    case = readable_case_or_404(case_id)
+    share = services.live_share_for(case.id, authority_id)
+    if share is None:
+        abort(403, description="no_share_to_acknowledge")
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        return render_shared_case(case, form)
+    operations.acknowledge_share(current_actor(), share, link_person_name=form.link_person_name.data,
+                                 link_person_email=form.link_person_email.data or "")
+    db.session.commit()
+    flash(f"Alert acknowledged: {case.host_authority.name} will contact {form.link_person_name.data}.")
+    return redirect(url_for("cases.show_case", authority_id=authority_id, case_id=case_id))

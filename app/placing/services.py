@@ -1,0 +1,25 @@
+"""Reading a share from the placing authority's side."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.placing.models import CaseShare, ShareAcknowledgement
+
+
+def live_share_for(case_id: int, placing_authority_id: int) -> CaseShare | None:
+    """Return the live share of a case with a placing authority, if there is one."""
+    return db.session.scalar(
+        select(CaseShare).where(CaseShare.case_id == case_id,
+                                CaseShare.placing_authority_id == placing_authority_id,
+                                CaseShare.ended_at.is_(None))
+    )
+
+
+def acknowledgement_of(share: CaseShare | None) -> ShareAcknowledgement | None:
+    if share is None:
+        return None
+    return db.session.scalar(
+        select(ShareAcknowledgement).where(ShareAcknowledgement.share_id == share.id)
+    )
