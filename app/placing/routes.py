@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from app.auth.access import member
-from app.cases.access import current_actor, readable_case_or_404
 from app.cases import services as case_services
+from app.cases.access import current_actor, readable_case_or_404
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db
