@@ -20,6 +20,7 @@ PREVIOUS_READ = (
     "(tenant_id = app_tenant() OR placing_authority_id = app_tenant()) AND app_reads_residents()"
 )
 RESIDENT_WRITE = "tenant_id = app_tenant() AND app_reads_residents()"
+POLICIES = {"resident": (RESIDENT_READ, RESIDENT_WRITE)}
 FUNDING = ("local_authority", "icb_continuing_health_care", "joint", "section_117",
            "self_funded", "other")
 
@@ -49,9 +50,13 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    if postgresql:
         _replace_resident_policies(PREVIOUS_READ)
     with op.batch_alter_table('resident') as batch:
+        if not postgresql:
+            # SQLite copies the table with its CHECK constraints; PostgreSQL drops it with the column.
+            batch.drop_constraint(op.f('ck_resident_funding'), type_='check')
         batch.drop_index(op.f('ix_resident_joint_funder_id'))
         batch.drop_constraint(op.f('fk_resident_joint_funder_id_authority'), type_='foreignkey')
         batch.drop_column('room')
