@@ -23,3 +23,10 @@ def acknowledgement_of(share: CaseShare | None) -> ShareAcknowledgement | None:
     return db.session.scalar(
         select(ShareAcknowledgement).where(ShareAcknowledgement.share_id == share.id)
     )
+
+
+def share_of_case(case_id: int, share_id: int) -> CaseShare | None:
+    """Return one of a case's shares (the host reads them all)."""
+    return db.session.scalar(
+        select(CaseShare).where(CaseShare.id == share_id, CaseShare.case_id == case_id)
+    )
