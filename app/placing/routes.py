@@ -12,7 +12,8 @@ from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
 from app.extensions import db
 from app.placing import alerts, operations, services
 from app.placing.coverage import coverage_of
-from app.placing.forms import AcknowledgeForm
+from app.placing.forms import AcknowledgeForm, ReviewForm
+from app.residents import services as resident_services
 
 bp = Blueprint("placing", __name__)
 
@@ -82,3 +83,22 @@ def end_share(authority_id: int, case_id: int, share_id: int):
     db.session.commit()
     flash(f"Share with {share.placing_authority.name} ended: it no longer sees this case.")
     return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id, case_id=case_id))
+
+
+@bp.route("/authorities/<int:authority_id>/residents/<int:resident_id>/reviews/new",
+          methods=["GET", "POST"])
+@member(*(RESIDENT_READERS & CASE_EDITORS))
+def record_review(authority_id: int, resident_id: int):
+    resident = resident_services.get_resident(resident_id)
+    if resident is None:
+        abort(404)
+    if not resident.funded_by(authority_id):
+        abort(403, description="not_a_funder")
+    form = ReviewForm()
+    if form.validate_on_submit():
+        operations.record_review(current_actor(), resident, {
+            name: field.data for name, field in form._fields.items() if name in operations.REVIEW_FIELDS})
+        db.session.commit()
+        flash(f"Review of {resident.full_name} saved.")
+        return redirect(url_for("residents.show_resident", authority_id=authority_id, resident_id=resident_id))
+    return render_template("placing/review_form.html", form=form, resident=resident)

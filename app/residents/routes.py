@@ -7,8 +7,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 
 from app.auth.access import member
 from app.cases.access import current_actor
-from app.cases.roles import RESIDENT_READERS
+from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
 from app.extensions import db
+from app.placing import services as placing_services
+from app.placing.reviews import REVIEW_LABELS
 from app.residents import operations, services
 from app.residents.forms import NO_AUTHORITY, MoveOutForm, ResidentForm
 from app.residents.models import Resident
@@ -55,7 +57,11 @@ def list_residents(authority_id: int):
 def show_resident(authority_id: int, resident_id: int):
     resident = _resident_or_404(resident_id)
     return render_template("residents/show.html", resident=resident,
-                           is_host=resident.tenant_id == authority_id)
+                           is_host=resident.tenant_id == authority_id,
+                           reviews=placing_services.reviews_of(resident.id),
+                           review_labels=REVIEW_LABELS,
+                           can_review=resident.funded_by(authority_id)
+                           and g.membership.has_any(CASE_EDITORS))
 
 
 @bp.route("/authorities/<int:authority_id>/residents/new", methods=["GET", "POST"])
