@@ -70,6 +70,8 @@ def _page_context() -> dict:
         "htmx_path": f"vendor/htmx-{HTMX_VERSION}/htmx.min.js",
         "acting_authority": g.get("authority"),
         "acting_membership": g.get("membership"),
+        # Whether the page may offer resident-identifiable pages (app.cases.roles decides).
+        "acting_reads_residents": bool(g.get("membership") and g.membership.has_any(RESIDENT_READERS)),
         "acting_provider": g.get("provider"),
         "navigation": navigation,
     }

@@ -16,7 +16,7 @@ from app.auth.models import User
 from app.cases.visibility import owner_or_share, owner_or_share_rls
 from app.db import CreatedAtMixin, str_enum, utcnow
 from app.extensions import db
-from app.residents.models import Resident, residents_visible_to
+from app.residents.models import PLACED_ROW_READ, RESIDENT_WRITE, Resident, residents_visible_to
 from app.tenants.scoping import Scope, TenantScoped
 
 
@@ -100,8 +100,8 @@ class ResidentMove(TenantScoped, CreatedAtMixin, db.Model):
     the resident so that the policy reads only this row's own columns."""
 
     __tablename__ = "resident_move"
-    RLS_READ = Resident.RLS_READ
-    RLS_WRITE = Resident.RLS_WRITE
+    RLS_READ = PLACED_ROW_READ
+    RLS_WRITE = RESIDENT_WRITE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("emergency_plan.id"), index=True)

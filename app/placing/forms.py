@@ -1,12 +1,14 @@
-"""The placing authority's acknowledgement of a host's alert."""
+"""The placing authority's forms: acknowledging a host's alert, reviewing its residents."""
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import StringField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.forms import Form, submit
+from app.forms import DateInputField, Form, submit
+from app.placing.reviews import DOLS_STATUS, NEEDS_MET, TOLD
 
 
 class AcknowledgeForm(Form):
@@ -20,3 +22,35 @@ class AcknowledgeForm(Form):
         validators=[Optional(), Length(max=254, message="Email address must be 254 characters or fewer"),
                     Email("Enter an email address in the correct format, like name@example.gov.uk")])
     submit = submit("Acknowledge the alert")
+
+
+def _choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def _long_text(label: str, required: str | None = None) -> TextAreaField:
+    validators = [DataRequired(required)] if required else [Optional()]
+    validators.append(Length(max=5000, message=f"{label.removesuffix(' (optional)')} must be "
+                                               "5,000 characters or fewer"))
+    return TextAreaField(label, widget=GovTextArea(), validators=validators)
+
+
+class ReviewForm(Form):
+    """A placing authority's review of one of its residents."""
+
+    reviewed_on = DateInputField("Date of the review", required="Enter the date of the review")
+    outcome = _long_text("Outcome of the review", "Enter the outcome of the review")
+    needs_met = RadioField("Are the person's needs met at this service?", widget=GovRadioInput(),
+                           choices=_choices(NEEDS_MET),
+                           validators=[DataRequired("Select whether the person's needs are met")])
+    mental_capacity = _long_text("Mental capacity assessment (optional)")
+    best_interests = _long_text("Best interests decision (optional)")
+    dols_status = RadioField("Deprivation of Liberty Safeguards (DoLS)", widget=GovRadioInput(),
+                             choices=_choices(DOLS_STATUS),
+                             validators=[DataRequired("Select the DoLS status")])
+    advocacy = _long_text("Advocacy and support for capacity (optional)")
+    person_and_family_told = RadioField(
+        "Were the person and their family told about the concern?", widget=GovRadioInput(),
+        choices=_choices(TOLD), validators=[DataRequired("Select whether the person and family were told")])
+    wishes = _long_text("What the person wants (optional)")
+    submit = submit("Save the review")

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import CreatedAtMixin, utcnow
 from app.extensions import db
+from app.tenants.models import Authority
 from app.tenants.scoping import Scope, TenantScoped, equals
 
 
@@ -35,6 +36,8 @@ class CaseShare(TenantScoped, CreatedAtMixin, db.Model):
     alerted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    placing_authority: Mapped[Authority] = relationship(foreign_keys=[placing_authority_id])
 
     @classmethod
     def visible_to(cls, scope: Scope):

@@ -13,6 +13,8 @@ from app.cases.operations import Actor
 from app.db import utcnow
 from app.extensions import db
 from app.placing.models import CaseShare, ShareAcknowledgement
+from app.placing.reviews import ResidentReview
+from app.residents.models import Resident
 
 
 class ShareNotLive(Exception):
@@ -42,3 +44,27 @@ def acknowledge_share(actor: Actor, share: CaseShare, *, link_person_name: str =
            case_id=share.case_id, old=old,
            new={"link_person_name": link_person_name, "link_person_email": link_person_email})
     return row
+
+
+class NotAFunder(Exception):
+    """Only an authority that places or funds a person reviews them."""
+
+
+REVIEW_FIELDS = ("reviewed_on", "outcome", "needs_met", "mental_capacity", "best_interests",
+                 "dols_status", "advocacy", "person_and_family_told", "wishes")
+
+
+def record_review(actor: Actor, resident: Resident, values: dict) -> ResidentReview:
+    """Record the acting placing authority's review of a resident it places or funds."""
+    if not resident.funded_by(actor.authority_id):
+        raise NotAFunder(resident.id)
+    review = ResidentReview(tenant_id=actor.authority_id, resident_id=resident.id,
+                            host_authority_id=resident.tenant_id, recorded_by_id=actor.user.id,
+                            **{name: values.get(name) or "" for name in REVIEW_FIELDS})
+    db.session.add(review)
+    db.session.flush()
+    record(db.session, action="resident_review.recorded", obj=review, tenant_id=actor.authority_id,
+           actor_user_id=actor.user.id, actor_authority_id=actor.authority_id,
+           new={"resident_id": resident.id, "reviewed_on": review.reviewed_on.isoformat(),
+                "needs_met": review.needs_met, "dols_status": review.dols_status})
+    return review

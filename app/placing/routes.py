@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from app.auth.access import member
-from app.cases.access import current_actor, readable_case_or_404
 from app.cases import services as case_services
+from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
 from app.cases.models import Case
-from app.cases.roles import CASE_EDITORS
+from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
 from app.extensions import db
-from app.placing import operations, services
-from app.placing.forms import AcknowledgeForm
+from app.placing import alerts, operations, services
+from app.placing.coverage import coverage_of
+from app.placing.forms import AcknowledgeForm, ReviewForm
+from app.residents import services as resident_services
 
 bp = Blueprint("placing", __name__)
 
@@ -47,3 +49,56 @@ def acknowledge(authority_id: int, case_id: int):
     db.session.commit()
     flash(f"Alert acknowledged: {case.host_authority.name} will contact {form.link_person_name.data}.")
     return redirect(url_for("cases.show_case", authority_id=authority_id, case_id=case_id))
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities")
+@member(*RESIDENT_READERS)
+def list_placing_authorities(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    return render_template("placing/coverage.html", case=case, coverage=coverage_of(case),
+                           can_alert=bool(current_actor().roles & CASE_EDITORS))
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities/alert",
+          methods=["POST"])
+@member(*(RESIDENT_READERS & CASE_EDITORS))
+def alert_placing_authorities(authority_id: int, case_id: int):
+    case = host_case_or_404(case_id)
+    alerted = alerts.alert(current_actor(), case, coverage_of(case).to_alert)
+    db.session.commit()
+    flash(f"{len(alerted)} placing authorities alerted." if alerted
+          else "Every placing authority with residents here has already been alerted.")
+    return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id, case_id=case_id))
+
+
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities/<int:share_id>/end",
+          methods=["POST"])
+@member(*(RESIDENT_READERS & CASE_EDITORS))
+def end_share(authority_id: int, case_id: int, share_id: int):
+    case = host_case_or_404(case_id)
+    share = services.share_of_case(case.id, share_id)
+    if share is None:
+        abort(404)
+    alerts.end_share(current_actor(), case, share)
+    db.session.commit()
+    flash(f"Share with {share.placing_authority.name} ended: it no longer sees this case.")
+    return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id, case_id=case_id))
+
+
+@bp.route("/authorities/<int:authority_id>/residents/<int:resident_id>/reviews/new",
+          methods=["GET", "POST"])
+@member(*(RESIDENT_READERS & CASE_EDITORS))
+def record_review(authority_id: int, resident_id: int):
+    resident = resident_services.get_resident(resident_id)
+    if resident is None:
+        abort(404)
+    if not resident.funded_by(authority_id):
+        abort(403, description="not_a_funder")
+    form = ReviewForm()
+    if form.validate_on_submit():
+        operations.record_review(current_actor(), resident, {
+            name: field.data for name, field in form._fields.items() if name in operations.REVIEW_FIELDS})
+        db.session.commit()
+        flash(f"Review of {resident.full_name} saved.")
+        return redirect(url_for("residents.show_resident", authority_id=authority_id, resident_id=resident_id))
+    return render_template("placing/review_form.html", form=form, resident=resident)

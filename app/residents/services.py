@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.providers.models import Location
 from app.residents.models import Resident
+from app.tenants.models import Authority
 
 
 def list_residents() -> list[Resident]:
@@ -17,6 +18,7 @@ def list_residents() -> list[Resident]:
             .options(
                 joinedload(Resident.location).joinedload(Location.provider),
                 joinedload(Resident.placing_authority),
+                joinedload(Resident.joint_funder),
             )
             .order_by(Resident.family_name, Resident.given_name)
         )
@@ -25,3 +27,19 @@ def list_residents() -> list[Resident]:
 
 def get_resident(resident_id: int) -> Resident | None:
     return db.session.get(Resident, resident_id)
+
+
+def host_locations(authority_id: int) -> list[Location]:
+    """Return the locations in the host authority's area, where its register lives."""
+    return list(db.session.scalars(
+        select(Location).where(Location.host_authority_id == authority_id)
+        .order_by(Location.name)
+    ))
+
+
+def funding_authorities(excluding: int) -> list[Authority]:
+    """Return the authorities that may place or fund a person (any but the host itself)."""
+    return list(db.session.scalars(
+        select(Authority).where(Authority.id != excluding, Authority.active.is_(True))
+        .order_by(Authority.name)
+    ))

@@ -99,6 +99,15 @@ def _meeting_invitations(app, world) -> None:
     _post(lead, f"{page}/attendees/{mo_id}/remove", {}, token_from=page)
 
 
+def _placing_alert(app, world) -> None:
+    from tests.web.test_placing_alerts import _link_person_known_to_host_a
+
+    _link_person_known_to_host_a(app, world)
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    page = f"/authorities/{world.host_a}/cases/{world.case_a}/placing-authorities"
+    assert _post(lead, f"{page}/alert", {}, token_from=page).status_code == 302
+
+
 def _is_lead(app, value: str) -> bool:
     from app.auth.models import User
 
@@ -134,6 +143,7 @@ def every_message(app, world):
     _post(platform, f"/admin/providers/{world.provider_a}/users/new",
           {"name": "Paula Provider", "email": "paula@provider-a.example", "role": "provider_manager"})
     _meeting_invitations(app, world)
+    _placing_alert(app, world)
     _close_case(app, world)
     with app.app_context():
         _build_deadlines(world)
