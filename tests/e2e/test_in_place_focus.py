@@ -172,3 +172,37 @@ def test_attendee_forms_move_focus_and_announce(lead: Page):
     _expect_focus_on(lead, "#attendees-heading")
     _expect_live(lead, "Pat Constable removed")
     expect(lead.locator("#attendees")).to_contain_text("Nobody has been invited yet")
+
+
+def _fill_bad_dates(page: Page) -> int:
+    """Type an impossible date (31 February) into every date input on the page."""
+    groups = page.locator(".govuk-date-input")
+    for n in range(groups.count()):
+        group = groups.nth(n)
+        group.get_by_label("Day").fill("31")
+        group.get_by_label("Month").fill("2")
+        group.get_by_label("Year").fill("2026")
+    return groups.count()
+
+
+@pytest.mark.parametrize("path, button", [
+    ("/actions/new", "Add action"),
+    ("/risks/new", "Add risk"),
+    ("/intelligence", "Add intelligence"),
+    ("/meetings/new", "Schedule meeting"),
+])
+def test_each_date_error_link_moves_focus_to_the_day_input(lead: Page, path, button):
+    case_url = _open_case(lead, f"Focus: date errors {path}")
+    lead.goto(case_url + path)
+    assert _fill_bad_dates(lead) >= 1
+    lead.locator("main").get_by_role("button", name=button).click()
+    summary = lead.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    date_links = summary.locator('a[href$="-day"]')
+    assert date_links.count() == lead.locator(".govuk-date-input").count(), summary.inner_html()
+    for n in range(date_links.count()):
+        link = date_links.nth(n)
+        day_id = link.get_attribute("href").removeprefix("#")
+        link.click()
+        expect(lead.locator(f"[id='{day_id}']")).to_be_focused()
+        assert lead.evaluate("() => document.activeElement.tagName") == "INPUT"
