@@ -428,3 +428,19 @@ def test_invitation_pages_have_no_axe_violations(page, live_server):
     assert page.get_by_role("button", name="Accept invitation").count() == 1
     problems += axe_violations(page, page.url + " (accept)")
     assert not problems, "\n".join(problems)
+
+
+def test_the_reflow_check_finds_what_scrolls_the_page_sideways(page):
+    """The crawl's reflow check: a wide element outside a labelled scroll region is found;
+    the same inside one (role="region", aria-label, tabindex="0") is not."""
+    page.set_viewport_size(NARROW)
+    wide = '<div style="width: 600px">wide</div>'
+    page.set_content(f'<main>{wide}</main>')
+    found = page.evaluate(OVERFLOW_OUTSIDE_REGIONS)
+    assert found and found[0].startswith("page 6") and found[1:] == ["div"], found
+    page.set_content(f'<main><div role="region" aria-label="Wide" tabindex="0" '
+                     f'style="overflow-x: auto">{wide}</div></main>')
+    assert page.evaluate(OVERFLOW_OUTSIDE_REGIONS) == []
+    page.set_content('<main><div role="region" style="overflow-x: visible">'
+                     f'{wide}</div></main>')
+    assert page.evaluate(OVERFLOW_OUTSIDE_REGIONS)
