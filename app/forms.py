@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, IntegerField, SubmitField
 from wtforms.validators import StopValidation
@@ -23,6 +24,22 @@ class Form(FlaskForm):
             if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField"}:
                 filters = [xml_safe, _strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def error_summary(form, params=None) -> dict:
+    """The ``govukErrorSummary`` parameters of a form with errors, each linking to its field.
+
+    govuk-frontend-wtf links every error to the field's id, which for a date input is the
+    wrapper ``<div>``: following the link leaves focus on the link. The GOV.UK date input
+    pattern links to the day input instead, so that focus lands where the typing starts."""
+    summary = wtforms_errors(form, params or {})
+    day_inputs = {
+        f"#{field.id}": f"#{field.name}-day"
+        for field in form if isinstance(field.widget, GovDateInput)
+    }
+    for error in summary["errorList"]:
+        error["href"] = day_inputs.get(error.get("href"), error.get("href"))
+    return summary
 
 
 def _strip(value):

@@ -9,6 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from app.assets import GOVUK_FRONTEND_VERSION, HTMX_VERSION
 from app.cases.roles import CASE_READERS, RESIDENT_READERS, SETTINGS_EDITORS
 from app.formatting import FILTERS as DATE_FILTERS
+from app.forms import error_summary
 from app.tenants.models import Role
 
 
@@ -79,6 +80,8 @@ def _page_context() -> dict:
 
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
+    # Replaces govuk-frontend-wtf's ``wtforms_errors`` in every template (date errors).
+    app.add_template_global(error_summary, "wtforms_errors")
     app.context_processor(_page_context)
     app.jinja_env.filters.update(DATE_FILTERS)
     app.jinja_env.trim_blocks = True

@@ -10,6 +10,7 @@ The case page includes ``actions/_case_section.html``, which loads its rows thro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from textwrap import shorten
 
 from flask import (
     Blueprint,
@@ -54,6 +55,13 @@ class OpenForm:
     @property
     def heading(self) -> str:
         return HEADINGS[self.kind]
+
+    @property
+    def title(self) -> str:
+        """The page title's first part: the task and, when changing one, which action."""
+        if self.action is None:
+            return self.heading
+        return f"{self.heading}: {shorten(self.action.description, 60, placeholder='...')}"
 
     def url(self, case: Case) -> str:
         ids = {"action_id": self.action.id} if self.action else {}

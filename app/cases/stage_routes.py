@@ -33,6 +33,7 @@ from app.cases.routes import bp
 from app.cases.stages import CASE_RUNNERS
 from app.extensions import db, htmx
 from app.formatting import date_and_time, time_of_day
+from app.htmx import announce
 from app.tenants.models import Role
 
 
@@ -65,7 +66,8 @@ def _add_intelligence(case):
         )
         db.session.commit()
         if htmx:
-            return _intelligence_section(case, status_message="Intelligence added.")
+            message = "Intelligence added."
+            return announce(_intelligence_section(case, status_message=message), message)
         flash("Intelligence added.")
         return redirect(_case_page(case.tenant_id, case.id, "intelligence"))
     if htmx:

@@ -26,6 +26,7 @@ from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
 from app.extensions import db, htmx
 from app.formatting import time_of_day
+from app.htmx import announce
 from app.jobs import in_process
 from app.meetings import documents, invitations, operations, services
 from app.meetings.forms import (
@@ -156,8 +157,9 @@ def _attendees_response(case, meeting, status_message: str = "", **forms):
     failed = next((f for f in forms.values() if f.errors), None)
     if htmx:
         context = _page_context(case, meeting) | _attendee_forms(case, meeting, **forms)
-        return render_template("meetings/_attendees.html", status_message=status_message,
+        body = render_template("meetings/_attendees.html", status_message=status_message,
                                failed_form=failed, **context)
+        return announce(body, status_message) if status_message else body
     if failed is None:
         flash(status_message)
         return redirect(_meeting_url(case, meeting, "attendees"))

@@ -9,6 +9,7 @@ reads only the CQC key question and RAG of each open risk. The case page include
 from __future__ import annotations
 
 from dataclasses import dataclass
+from textwrap import shorten
 
 from flask import (
     Blueprint,
@@ -55,6 +56,13 @@ class OpenForm:
     @property
     def heading(self) -> str:
         return HEADINGS[self.kind]
+
+    @property
+    def title(self) -> str:
+        """The page title's first part: the task and, when changing one, which risk."""
+        if self.risk is None:
+            return self.heading
+        return f"{self.heading}: {shorten(self.risk.title, 60, placeholder='...')}"
 
     def url(self, case: Case) -> str:
         ids = {"risk_id": self.risk.id} if self.risk else {}

@@ -2,7 +2,8 @@
 
 For one account of every kind, the test signs in through the real form in Chromium, then walks
 breadth-first every same-origin link (``a[href]``, GET only) reachable from the home page and
-runs axe-core on each page. Pages that differ only by the ids in their address (thirty resident
+runs axe-core on each page, at the default size and at 320 px wide, where the page must not
+scroll sideways outside a labelled scroll region (reflow, WCAG 1.4.10). Pages that differ only by the ids in their address (thirty resident
 records, say) are sampled: at most ``PER_SHAPE`` of each, at most ``MAX_PAGES`` in all. Every
 crawled page must also answer 200: a 500 found here is a bug.
 
@@ -102,6 +103,41 @@ def run_axe(page) -> Verdict:
     ]
 
 
+NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10 reflow: 1280 px at 400% zoom
+# The elements wider than the viewport that are not inside a labelled, focusable scroll
+# region: empty when the page does not scroll sideways (or only inside such regions).
+OVERFLOW_OUTSIDE_REGIONS = """() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const inRegion = (el) => el.closest('[role="region"][aria-label][tabindex="0"]') !== null;
+    const wide = [...document.body.querySelectorAll('*')].filter((el) =>
+        el.getBoundingClientRect().right > width + 1 && !inRegion(el));
+    // The innermost ones name the culprit (a long email address, a table).
+    const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+    const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    return [`page ${document.documentElement.scrollWidth} px wide`, ...innermost.slice(0, 3).map(describe)];
+}"""
+
+
+def check_page(page) -> Verdict:
+    """axe at the default size, then at 320 px wide: axe again and reflow (no sideways
+    scrolling of the page outside a labelled scroll region)."""
+    verdict = run_axe(page)
+    default_size = page.viewport_size
+    page.set_viewport_size(NARROW)
+    try:
+        overflow = page.evaluate(OVERFLOW_OUTSIDE_REGIONS)
+        if overflow:
+            verdict.append(("reflow", "serious", ", ".join(overflow[1:]),
+                            f"at 320 px the {overflow[0]}: wrap it or scroll it in a labelled region"))
+        verdict += [(f"{rule} at 320 px", impact, target, text)
+                    for rule, impact, target, text in run_axe(page)]
+    finally:
+        page.set_viewport_size(default_size)
+    return verdict
+
+
 def axe_violations(page, url: str) -> list[str]:
     return [f"{url}: axe {r} ({i}) at {t}: {h}" for r, i, t, h in run_axe(page)]
 
@@ -187,7 +223,7 @@ def crawl(page, origin: str) -> Report:
     # The home page the sign-in led to: checked as the browser shows it.
     report.visited.append(start)
     report.axe_runs += 1
-    report.add(start, run_axe(page))
+    report.add(start, check_page(page))
     queue_ = deque(links_in(page.content(), start))
     seen, shapes, checked = {start, *queue_}, Counter(), {start}
     while queue_ and len(report.visited) < MAX_PAGES:
@@ -218,7 +254,7 @@ def crawl(page, origin: str) -> Report:
         if document not in VERDICTS or navigation not in NAVIGATIONS_CHECKED:
             show(page, final, response)
             report.axe_runs += 1
-            VERDICTS[document] = run_axe(page)
+            VERDICTS[document] = check_page(page)
             NAVIGATIONS_CHECKED.add(navigation)
         report.add(final, VERDICTS[document])
 
@@ -272,8 +308,9 @@ def _crawler(jobs: queue.Queue, results: dict, origin: str, password: str) -> No
 
 
 @pytest.fixture(scope="module")
-def crawls(live_server) -> dict:
-    """Sign in as every account and crawl from its home page, several accounts at a time."""
+def crawls(live_server_pg) -> dict:
+    """Sign in as every account and crawl from its home page, several accounts at a time, on
+    PostgreSQL as the app role (row-level security on)."""
     jobs: queue.Queue = queue.Queue()
     for account in ACCOUNTS:
         jobs.put(account)
@@ -281,7 +318,7 @@ def crawls(live_server) -> dict:
     threads = [
         threading.Thread(
             target=_crawler,
-            args=(jobs, results, live_server.url, live_server.demo_password),
+            args=(jobs, results, live_server_pg.url, live_server_pg.demo_password),
             name=f"crawler-{n}",
             daemon=True,
         )
@@ -391,3 +428,19 @@ def test_invitation_pages_have_no_axe_violations(page, live_server):
     assert page.get_by_role("button", name="Accept invitation").count() == 1
     problems += axe_violations(page, page.url + " (accept)")
     assert not problems, "\n".join(problems)
+
+
+def test_the_reflow_check_finds_what_scrolls_the_page_sideways(page):
+    """The crawl's reflow check: a wide element outside a labelled scroll region is found;
+    the same inside one (role="region", aria-label, tabindex="0") is not."""
+    page.set_viewport_size(NARROW)
+    wide = '<div style="width: 600px">wide</div>'
+    page.set_content(f'<main>{wide}</main>')
+    found = page.evaluate(OVERFLOW_OUTSIDE_REGIONS)
+    assert found and found[0].startswith("page 6") and found[1:] == ["div"], found
+    page.set_content(f'<main><div role="region" aria-label="Wide" tabindex="0" '
+                     f'style="overflow-x: auto">{wide}</div></main>')
+    assert page.evaluate(OVERFLOW_OUTSIDE_REGIONS) == []
+    page.set_content('<main><div role="region" style="overflow-x: visible">'
+                     f'{wide}</div></main>')
+    assert page.evaluate(OVERFLOW_OUTSIDE_REGIONS)

@@ -3,8 +3,23 @@ import { initAll } from '/static/vendor/govuk-frontend-6.3.0/govuk-frontend.min.
 
 initAll();
 
+// After an in-place change the page title says whether the page now shows an error, as a
+// full page with errors does ("Error: " first), so that a screen reader hears it.
+const ERROR_PREFIX = 'Error: ';
+
+function markTitle (hasError) {
+  const title = document.title.startsWith(ERROR_PREFIX)
+    ? document.title.slice(ERROR_PREFIX.length)
+    : document.title;
+  document.title = hasError ? ERROR_PREFIX + title : title;
+}
+
 document.addEventListener('htmx:afterSettle', (event) => {
   initAll({ scope: event.detail.elt });
+  if (event.detail.successful) {
+    document.getElementById('app-request-error')?.remove();
+  }
+  markTitle(document.querySelector('#main-content .govuk-error-summary') !== null);
 });
 
 // htmx 2 does not swap 4xx and 5xx answers, so a refused in-place change (an expired form,
@@ -30,6 +45,7 @@ function showRequestError (status) {
     : 'Your change was not saved. Try again, or refresh the page.';
   summary.append(title, body);
   main.prepend(summary);
+  markTitle(true);
   summary.focus();
 }
 
