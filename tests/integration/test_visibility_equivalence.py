@@ -26,7 +26,13 @@ from app.cases.models import (
     StageChange,
 )
 from app.cases.procedure_settings import ProcedureSettings
-from app.emergency.models import EmergencyPlan, PlacementRestriction, PlanKind, ResidentMove, RestrictionKind
+from app.emergency.models import (
+    EmergencyPlan,
+    PlacementRestriction,
+    PlanKind,
+    ResidentMove,
+    RestrictionKind,
+)
 from app.extensions import db
 from app.jobs.models import OutboxMessage
 from app.meetings.models import MeetingAttendee
