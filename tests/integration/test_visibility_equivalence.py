@@ -1,6 +1,10 @@
 """The two forms of every visibility rule behave the same: the ORM criteria and row-level
 security return the same rows for every scoped model and every kind of reader.
 
+Three readings per model and scope: the ORM as the app role (criteria and RLS together), a
+Core select of the table as the app role (RLS alone), and the ORM as the table owner, whom
+RLS does not bind (criteria alone). All three must agree.
+
 The models are found from the scoping registry (``SCOPED_MODELS``), so a new scoped model is
 covered without editing this file, and the test fails if the world below has no rows of it.
 """
@@ -11,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.auth.models import User
@@ -172,6 +177,12 @@ def _orm_ids(model, scope: Scope) -> set[int]:
     return ids
 
 
+def _orm_alone_ids(owner_engine, model, scope: Scope) -> set[int]:
+    # As the table owner, which row-level security does not bind: the ORM criteria alone.
+    with Session(owner_engine) as session, scoped_as(session, scope):
+        return {row.id for row in session.scalars(select(model))}
+
+
 def _rls_ids(model, scope: Scope) -> set[int]:
     # A Core select of the table: no mapper, so no ORM criteria; the scope's PostgreSQL
     # settings still apply, so only row-level security decides.
@@ -206,9 +217,13 @@ def test_orm_criteria_and_row_level_security_return_the_same_rows(app, full_worl
         for model in SCOPED_MODELS:
             for name, scope in scopes.items():
                 orm, rls = _orm_ids(model, scope), _rls_ids(model, scope)
+                alone = _orm_alone_ids(owner_engine, model, scope)
                 if orm != rls:
                     mismatches.append(f"{model.__name__} as {name}: ORM only {sorted(orm - rls)}, "
                                       f"RLS only {sorted(rls - orm)}")
+                if alone != rls:
+                    mismatches.append(f"{model.__name__} as {name}, ORM criteria without RLS: "
+                                      f"ORM only {sorted(alone - rls)}, RLS only {sorted(rls - alone)}")
                 if orm and name != "host, reads residents=True":
                     seen_by_someone.add(model.__name__)
     assert not mismatches, "\n".join(mismatches)
