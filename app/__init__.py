@@ -46,8 +46,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     in_process.init_app(app)
     ids.init_app(app)
     _register_blueprints(app)
+    _register_documents()
     _trust_proxies(app)
     return app
+
+
+def _register_documents() -> None:
+    # The outbox (core) names documents by kind; the areas that build them are wired here.
+    from app.closing.attachments import closure_letter_attachment
+    from app.jobs.documents import register_document
+
+    register_document("closure_letter", closure_letter_attachment)
 
 
 def _trust_proxies(app: Flask) -> None:

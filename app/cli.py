@@ -38,7 +38,7 @@ def verify_audit_command(anchor_files) -> None:
     --anchors to prove later that no chain was cut short or rewritten since)."""
     from app.audit.services import check_anchor, current_anchor, verify_chain
     from app.tenants.models import Authority
-    from app.tenants.scoping import Scope, scoped_as
+    from app.tenants.scoping import acting_for_chain
 
     anchors = _newest_anchors(anchor_files)
     failures = 0
@@ -47,8 +47,7 @@ def verify_audit_command(anchor_files) -> None:
     ]
     heads = []
     for tenant_id, name in chains:
-        scope = Scope(tenant_id=tenant_id, platform_admin=tenant_id is None)
-        with scoped_as(db.session, scope):
+        with acting_for_chain(db.session, tenant_id, why="verifying the audit trail"):
             problems = verify_chain(db.session, tenant_id)
             anchored = anchors.pop(tenant_id or 0, None)
             if anchored is not None:
@@ -75,11 +74,11 @@ def refresh_key_dates_command() -> None:
     upgrading to revision 0010; every change of a case keeps them fresh afterwards)."""
     from app.cases.key_dates import refresh_authority
     from app.tenants.models import Authority
-    from app.tenants.scoping import Scope, scoped_as
+    from app.tenants.scoping import acting_for_authority
 
     total = 0
     for authority_id in list(db.session.scalars(select(Authority.id).order_by(Authority.id))):
-        with scoped_as(db.session, Scope(tenant_id=authority_id)):
+        with acting_for_authority(db.session, authority_id, why="refreshing key dates"):
             total += refresh_authority(authority_id)
             db.session.commit()
     click.echo(f"Key dates refreshed for {total} cases.")

@@ -16,7 +16,7 @@ from app.provider_portal import services as provider_invitations
 from app.providers.models import Location, Provider, ProviderInvitation, ProviderMembership
 from app.tenants import services as tenant_services
 from app.tenants.models import Authority, AuthorityKind, Role
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import as_platform_admin_of
 
 # The client secret is never in an audit event: only whether it changed.
 AUTHORITY_FIELDS = ("name", "code", "reference_prefix", "kind", "oidc_issuer", "oidc_client_id",
@@ -40,7 +40,7 @@ def _snapshot(obj, fields) -> dict:
 
 
 def _as_admin_of(authority_id: int, admin: User):
-    return scoped_as(db.session, Scope(tenant_id=authority_id, user_id=admin.id, platform_admin=True))
+    return as_platform_admin_of(db.session, authority_id, admin.id, why="platform administration")
 
 
 def list_authorities() -> list[Authority]:

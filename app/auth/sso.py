@@ -38,7 +38,7 @@ from app.extensions import db, oauth
 from app.links import absolute_url
 from app.secret_box import SecretUnreadable
 from app.tenants.models import Authority
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import acting_for_authority
 from app.tenants.services import is_active_member
 
 try:  # Authlib 1.7+ verifies ID tokens with joserfc; older releases raise AuthlibBaseError
@@ -384,7 +384,8 @@ def _link(authority: Authority, claims: dict) -> User:
     identity = UserIdentity(user=user, issuer=claims["iss"], subject=subject_of(claims))
     db.session.add(identity)
     db.session.flush()
-    with scoped_as(db.session, Scope(tenant_id=authority.id, user_id=user.id)):
+    with acting_for_authority(db.session, authority.id, user_id=user.id,
+                              why="recording a linked sign-in identity"):
         record(
             db.session,
             action="sso.identity_linked",
@@ -429,7 +430,8 @@ def finish(code: str) -> SignedIn:
     claims = _with_userinfo(client, authority, token)
     user = _match_user(authority, claims)
     user.last_signed_in_at = utcnow()
-    with scoped_as(db.session, Scope(tenant_id=authority.id, user_id=user.id)):
+    with acting_for_authority(db.session, authority.id, user_id=user.id,
+                              why="recording a single sign-on"):
         record(
             db.session,
             action="sso.signed_in",

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.providers.models import Location, Provider, ProviderMembership, ProviderRole
 from app.residents.models import Resident
 from app.tenants.models import Authority, AuthorityKind, Membership, Role
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import acting_for_authority
 
 HOST = ("Wexbridge County Council", "E10000901", AuthorityKind.LOCAL_AUTHORITY, "wexbridge")
 # Each authority's short code, at the start of its case references (WX-2026-0004).
@@ -90,7 +90,7 @@ def _staff(authority: Authority, slug: str, password_hash: str, accounts: list) 
         email = f"{role.value.replace('_', '.')}@{slug}.example"
         user = _user(email, f"{FIRST_NAMES[role]} {surname}", password_hash)
         db.session.flush()
-        with scoped_as(db.session, Scope(tenant_id=authority.id, user_id=user.id)):
+        with acting_for_authority(db.session, authority.id, user_id=user.id, why="demo seeding"):
             membership = Membership(tenant_id=authority.id, user_id=user.id)
             membership.roles = [role]
             db.session.add(membership)
@@ -121,7 +121,7 @@ def _locations(host: Authority) -> tuple[list[Provider], list[Location]]:
 def _residents(host: Authority, placing: list[Authority], locations: list[Location]) -> None:
     rng = random.Random(2026)
     placers = [None, host, *placing]  # None: self-funder
-    with scoped_as(db.session, Scope(tenant_id=host.id, reads_residents=True)):
+    with acting_for_authority(db.session, host.id, reads_residents=True, why="demo seeding"):
         for i in range(30):
             placer = placers[i % len(placers)]
             db.session.add(Resident(
@@ -140,7 +140,8 @@ def _residents(host: Authority, placing: list[Authority], locations: list[Locati
 def _cases(host: Authority, placing: list[Authority], providers, locations, staff: dict) -> None:
     from app.demo.cases import seed_cases
 
-    with scoped_as(db.session, Scope(tenant_id=host.id, user_id=staff[Role.LEAD_OFFICER].id)):
+    with acting_for_authority(db.session, host.id, user_id=staff[Role.LEAD_OFFICER].id,
+                              why="demo seeding"):
         seed_cases(host, placing, providers, locations, staff)
 
 

@@ -28,7 +28,7 @@ from app.extensions import db
 from app.jobs.models import OPEN_STATES, MessageState, OutboxMessage
 from app.jobs.queue import queue_depth
 from app.tenants.models import Authority
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import for_health_check
 
 bp = Blueprint("health", __name__)
 OUTBOX_CACHE_SECONDS = 15
@@ -102,11 +102,8 @@ def _outbox_health() -> OutboxHealth:
 
 def outbox_health() -> OutboxHealth:
     """Gather the outbox's numbers across every authority (and the platform's messages)."""
-    scopes = [Scope(platform_admin=True)] + [
-        Scope(tenant_id=authority_id)
-        for authority_id in db.session.scalars(select(Authority.id).order_by(Authority.id))
-    ]
-    readings = [_reading(scope) for scope in scopes]
+    chains = [None, *db.session.scalars(select(Authority.id).order_by(Authority.id))]
+    readings = [_reading(tenant_id) for tenant_id in chains]
     db.session.rollback()  # leave no authority's settings on the connection
     return OutboxHealth(
         oldest_undelivered=min((r.oldest_undelivered for r in readings if r.oldest_undelivered), default=None),
@@ -116,9 +113,9 @@ def outbox_health() -> OutboxHealth:
     )
 
 
-def _reading(scope: Scope) -> OutboxHealth:
+def _reading(tenant_id: int | None) -> OutboxHealth:
     state = OutboxMessage.state
-    with scoped_as(db.session, scope):
+    with for_health_check(db.session, tenant_id):
         row = db.session.execute(
             select(
                 func.min(OutboxMessage.created_at).filter(state.in_(OPEN_STATES)),

@@ -1,22 +1,25 @@
-"""Documents an outbox message carries, named by kind and ids and built when it is sent."""
+"""Documents an outbox message carries, named by kind and ids and built when it is sent.
+
+The outbox is core: it knows no domain area. Each area that attaches a document registers
+its builder here, and ``create_app`` wires them (``app._register_documents``), so that a
+message names a document by kind and the builder runs only when it is sent.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.jobs.rendering import Attachment
 
-
-def _closure_letter(case_id: int, addressee: str) -> Attachment:
-    from app.closing import services
-    from app.closing.letters import Addressee, closure_letter, filename
-    from app.documents import DOCX_TYPE
-
-    case, final = services.case_and_final_meeting(case_id)
-    chosen = Addressee(addressee)
-    return Attachment(filename(case, chosen), DOCX_TYPE, closure_letter(case, final, chosen))
+BUILDERS: dict[str, Callable[..., Attachment]] = {}
 
 
-BUILDERS = {"closure_letter": _closure_letter}
+def register_document(kind: str, builder: Callable[..., Attachment]) -> None:
+    BUILDERS[kind] = builder
 
 
 def build_attachment(kind: str, **ids) -> Attachment:
-    return BUILDERS[kind](**ids)
+    builder = BUILDERS.get(kind)
+    if builder is None:
+        raise LookupError(f"no document builder registered for {kind!r}")
+    return builder(**ids)

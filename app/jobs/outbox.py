@@ -29,7 +29,7 @@ from app.jobs.channels import PermanentFailure, Refused, channel_from_config
 from app.jobs.models import MessageState, OutboxMessage
 from app.jobs.rendering import calendar_attachment, render_email
 from app.tenants.models import Authority
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import acting_for_chain
 
 log = logging.getLogger(__name__)
 WRITTEN_KEY = "outbox_written"
@@ -112,10 +112,6 @@ def note_written(session, message: OutboxMessage | None = None) -> None:
         written.append(message)
 
 
-def _scope_for(tenant_id: int | None) -> Scope:
-    return Scope(tenant_id=tenant_id) if tenant_id is not None else Scope(platform_admin=True)
-
-
 def _lease() -> timedelta:
     return timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
 
@@ -191,7 +187,7 @@ def deliver(message_id: int, tenant_id: int | None, timeout: float | None = None
 
     ``timeout`` caps how long the channel may wait on the mail server (the web request of the
     embedded default must not hang on SMTP)."""
-    with scoped_as(db.session, _scope_for(tenant_id)):
+    with acting_for_chain(db.session, tenant_id, why=f"delivering message {message_id}"):
         token = _claim(message_id)
         if token is None:
             return "skipped"
@@ -292,7 +288,7 @@ def relay_once(enqueue=None, *, timeout: float | None = None, until: float | Non
     each, and leaving the rest for later once the monotonic clock passes ``until``."""
     handed = 0
     for tenant_id in _tenants():
-        with scoped_as(db.session, _scope_for(tenant_id)):
+        with acting_for_chain(db.session, tenant_id, why="relaying the outbox"):
             now = utcnow()
             _recover(now, getattr(enqueue, "alive", None))
             db.session.commit()

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.jobs.models import NEEDS_A_PERSON, OPEN_STATES, MessageState, OutboxMessage
 from app.jobs.outbox import note_written, without_secrets
 from app.tenants.models import Authority
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import acting_for_chain
 
 
 def needing_attention(limit: int = 200) -> list[OutboxMessage]:
@@ -118,7 +118,7 @@ def across_authorities(admin: User) -> list[AuthorityQueue]:
         (a.id, a.name) for a in db.session.scalars(select(Authority).order_by(Authority.name))
     ]
     for authority_id, name in authorities:
-        scope = Scope(tenant_id=authority_id, user_id=admin.id, platform_admin=authority_id is None)
-        with scoped_as(db.session, scope):
+        with acting_for_chain(db.session, authority_id, user_id=admin.id,
+                              why="the queues across authorities"):
             queues.append(_queue_of(authority_id, name))
     return queues

@@ -38,7 +38,7 @@ from app.extensions import db
 from app.jobs.outbox import enqueue_email, record_skipped
 from app.links import absolute_url
 from app.tenants.models import Authority, Membership
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import acting_for_authority
 
 log = logging.getLogger(__name__)
 OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
@@ -129,7 +129,7 @@ def sweep_once(now: datetime | None = None) -> int:
 
 def _sweep_authority(authority_id: int, now: datetime) -> int:
     for attempt in (1, 2):
-        with scoped_as(db.session, Scope(tenant_id=authority_id)):
+        with acting_for_authority(db.session, authority_id, why="the reminder sweep"):
             try:
                 queued = _queue_reminders(authority_id, now)
                 db.session.commit()

@@ -22,7 +22,7 @@ from app.london_time import to_london
 from app.meetings.models import Meeting, MeetingAttendee
 from app.placing.models import CaseShare
 from app.tenants.models import Authority, Membership
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import acting_for_authority
 
 # Long texts saved as drafts while typed, and the audit actions that save each for real.
 DRAFT_FIELDS = {
@@ -136,7 +136,8 @@ def staff_options(case: Case) -> list[StaffOption]:
     """
     options = _active_staff(case.tenant_id)
     for share in live_shares(case):
-        with scoped_as(db.session, Scope(tenant_id=share.placing_authority_id)):
+        with acting_for_authority(db.session, share.placing_authority_id,
+                                  why="a shared case's invitable staff"):
             options.extend(_active_staff(share.placing_authority_id))
     return options
 

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.jobs.outbox import enqueue_email
 from app.links import absolute_url
 from app.providers.models import Provider, ProviderInvitation, ProviderMembership, ProviderRole
-from app.tenants.scoping import Scope, scoped_as
+from app.tenants.scoping import acting_for_platform
 
 ROLE_LABELS = {
     ProviderRole.MANAGER: "Provider manager",
@@ -172,7 +172,7 @@ def _join(invitation: ProviderInvitation, user: User) -> None:
         .execution_options(synchronize_session=False)
     )
     # Provider changes belong to the platform's audit chain.
-    with scoped_as(db.session, Scope(user_id=user.id, platform_admin=True)):
+    with acting_for_platform(db.session, user_id=user.id, why="a provider invitation accepted"):
         record(
             db.session,
             action="provider_invitation.accepted",

@@ -18,7 +18,7 @@ from app.cases.roles import RESIDENT_READERS
 from app.extensions import db
 from app.providers.models import Provider, ProviderMembership
 from app.tenants.models import Authority, Membership
-from app.tenants.scoping import NOBODY, Scope, set_scope
+from app.tenants.scoping import NOBODY, Scope, set_request_scope
 
 
 def active_membership(user_id: int, authority_id: int) -> Membership | None:
@@ -50,7 +50,7 @@ def active_provider_membership(user_id: int) -> ProviderMembership | None:
 
 def _staff_scope(user) -> Scope:
     scope = Scope(user_id=user.id)
-    set_scope(db.session, scope)
+    set_request_scope(db.session, scope)
     authority_id = (request.view_args or {}).get("authority_id")
     if authority_id is None:
         return Scope(user_id=user.id, platform_admin=_in_admin_area(user))
@@ -82,14 +82,14 @@ def _provider_scope(user) -> Scope:
 
 
 def load_request_scope() -> None:
-    set_scope(db.session, NOBODY)
+    set_request_scope(db.session, NOBODY)
     if request.endpoint in (None, "static", "assets.static") or not current_user.is_authenticated:
         return
     if current_user.realm is Realm.STAFF:
         scope = _staff_scope(current_user)
     else:
         scope = _provider_scope(current_user)
-    set_scope(db.session, scope)
+    set_request_scope(db.session, scope)
 
 
 def init_app(app: Flask) -> None:

@@ -5,10 +5,18 @@ side: ``visible_to(scope)``, an SQL expression the ORM adds to every SELECT thro
 ``with_loader_criteria``, and ``RLS_READ``/``RLS_WRITE``, the same rules written for PostgreSQL
 row-level security (the migrations install them, and a test compares the two). A session with
 no scope set refuses to query a scoped model at all; an empty scope sees nothing.
+
+Code outside this module changes scope only through the named helpers at the end (a job
+acting for one authority, the platform's own rows, the health check, an invitation link, a
+platform administrator within an authority, the request's own scope): each logs why and
+restores everything it changed, the PostgreSQL settings included.
+``tests/unit/test_scope_changes.py`` fails when another module calls ``set_scope`` or
+``scoped_as`` itself.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +27,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session, with_
 from sqlalchemy.schema import ForeignKey
 
 from app.ids import MAX_ID
+
+log = logging.getLogger(__name__)
 
 SCOPE_KEY = "pcp_scope"
 SCOPED_MODELS: list[type[TenantScoped]] = []
@@ -126,10 +136,17 @@ def scoped_as(session: Session, scope: Scope) -> Iterator[Session]:
     try:
         yield session
     finally:
-        if previous is None:
-            session.info.pop(SCOPE_KEY, None)
-        else:
-            set_scope(session, previous)
+        _restore(session, previous)
+
+
+def _restore(session: Session, previous: Scope | None) -> None:
+    if previous is not None:
+        set_scope(session, previous)
+        return
+    # Back to "no scope": the ORM refuses scoped queries again, and the open transaction's
+    # PostgreSQL settings name nobody rather than the scope just left.
+    set_scope(session, NOBODY)
+    _resolve(session).info.pop(SCOPE_KEY, None)
 
 
 def _open_connections(session: Session):
@@ -204,3 +221,88 @@ def _check_writes(session, flush_context, instances):
             raise CrossTenantWrite(
                 f"{type(row).__name__} {row.tenant_id} is not writable by tenant {scope.tenant_id}"
             )
+
+
+# The named ways to change scope. Every other module uses these, never set_scope/scoped_as.
+
+
+@contextmanager
+def _switched(session: Session, scope: Scope, why: str) -> Iterator[Session]:
+    previous = get_scope(session)
+    log.info("scope %s for %s (was %s)", _describe(scope), why, _describe(previous))
+    with scoped_as(session, scope):
+        yield session
+    log.debug("scope back to %s after %s", _describe(previous), why)
+
+
+def _describe(scope: Scope | None) -> str:
+    if scope is None:
+        return "none"
+    parts = [f"{name}={value}" for name, value in (
+        ("tenant", scope.tenant_id), ("user", scope.user_id), ("provider", scope.provider_id),
+    ) if value is not None]
+    parts += [flag for flag in ("platform_admin", "reads_residents") if getattr(scope, flag)]
+    return ",".join(parts) or "nobody"
+
+
+def acting_for_authority(session: Session, authority_id: int, *, why: str,
+                         user_id: int | None = None,
+                         reads_residents: bool = False) -> Iterator[Session]:
+    """A job, command or service step acting for one authority (its sweep, its messages, a
+    sign-in recorded in its trail, the demo's seeding)."""
+    scope = Scope(tenant_id=authority_id, user_id=user_id, reads_residents=reads_residents)
+    return _switched(session, scope, why)
+
+
+def acting_for_platform(session: Session, *, why: str,
+                        user_id: int | None = None) -> Iterator[Session]:
+    """The platform's own rows (tenant_id NULL): its audit chain and its messages."""
+    return _switched(session, Scope(user_id=user_id, platform_admin=True), why)
+
+
+def acting_for_chain(session: Session, tenant_id: int | None, *, why: str,
+                     user_id: int | None = None) -> Iterator[Session]:
+    """One authority's rows, or the platform's when ``tenant_id`` is None (the outbox and
+    audit chains are kept per authority plus one for the platform)."""
+    if tenant_id is None:
+        return acting_for_platform(session, why=why, user_id=user_id)
+    return acting_for_authority(session, tenant_id, why=why, user_id=user_id)
+
+
+def for_health_check(session: Session, tenant_id: int | None) -> Iterator[Session]:
+    """The public health check reading one chain's outbox counts (no person behind it)."""
+    return acting_for_chain(session, tenant_id, why="health check")
+
+
+def as_platform_admin_of(session: Session, authority_id: int, admin_id: int, *,
+                         why: str) -> Iterator[Session]:
+    """A platform administrator setting up or changing an authority."""
+    scope = Scope(tenant_id=authority_id, user_id=admin_id, platform_admin=True)
+    return _switched(session, scope, why)
+
+
+def as_user_only(session: Session, user_id: int, *, why: str) -> Iterator[Session]:
+    """A signed-in person reading their own rows (memberships) before any authority is chosen."""
+    return _switched(session, Scope(user_id=user_id), why)
+
+
+def for_invitation_link(session: Session, authority_id: int) -> None:
+    """An invitation link, opened perhaps anonymously: act for the authority it names for the
+    rest of this request (the page reads and accepts the invitation), then restore."""
+    from flask import after_this_request, has_request_context
+
+    previous = get_scope(session)
+    log.info("scope %s for an invitation link (was %s)",
+             _describe(Scope(tenant_id=authority_id)), _describe(previous))
+    set_scope(session, Scope(tenant_id=authority_id))
+    if has_request_context():
+        @after_this_request
+        def _restore_after(response):
+            _restore(session, previous)
+            return response
+
+
+def set_request_scope(session: Session, scope: Scope) -> None:
+    """The scope of the request being served (app/tenants/context.py, before each view)."""
+    log.debug("request scope %s", _describe(scope))
+    set_scope(session, scope)

@@ -18,12 +18,17 @@ from app.extensions import db
 from app.jobs.outbox import enqueue_email
 from app.links import absolute_url
 from app.tenants.models import Authority, Invitation, Membership, Role
-from app.tenants.scoping import Scope, scoped_as, set_scope
+from app.tenants.scoping import (
+    acting_for_authority,
+    as_platform_admin_of,
+    as_user_only,
+    for_invitation_link,
+)
 
 
 def memberships_of(user: User) -> list[Membership]:
     """Return the user's active memberships of active authorities, by authority name."""
-    with scoped_as(db.session, Scope(user_id=user.id)):
+    with as_user_only(db.session, user.id, why="the person's own memberships"):
         return list(
             db.session.scalars(
                 select(Membership)
@@ -141,7 +146,7 @@ def find_invitation(link_token: str) -> Invitation | None:
         return None
     # The visitor may be anonymous; the link names the authority, and only that authority's
     # invitations are searched for the token.
-    set_scope(db.session, Scope(tenant_id=int(authority_part)))
+    for_invitation_link(db.session, int(authority_part))
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == tokens.token_hash(token))
     )
@@ -189,7 +194,8 @@ def account_problem(user: User) -> str | None:
 
 
 def _join(invitation: Invitation, user: User) -> None:
-    with scoped_as(db.session, Scope(tenant_id=invitation.tenant_id, user_id=user.id)):
+    with acting_for_authority(db.session, invitation.tenant_id, user_id=user.id,
+                              why="joining by invitation"):
         membership = db.session.scalar(
             select(Membership).where(
                 Membership.tenant_id == invitation.tenant_id, Membership.user_id == user.id
@@ -282,7 +288,7 @@ def set_active(membership: Membership, active: bool, *, by: User) -> None:
 
 def add_member(authority: Authority, user: User, roles, *, by: User) -> Membership:
     """Add an existing or new user to an authority (the platform admin's first admin)."""
-    with scoped_as(db.session, Scope(tenant_id=authority.id, user_id=by.id, platform_admin=True)):
+    with as_platform_admin_of(db.session, authority.id, by.id, why="adding a member"):
         membership = Membership(tenant_id=authority.id, user_id=user.id)
         membership.roles = roles
         db.session.add(membership)
