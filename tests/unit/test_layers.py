@@ -46,6 +46,8 @@ ALLOWED_CYCLE_EDGES = {
     ("cases", "emergency"): "the case page reads emergency plans; same remedy",
     ("cases", "placing"): "Case and its visibility rule read CaseShare (the share decides who "
                           "reads a case); the share rows belong below cases, not beside it",
+    ("residents", "placing"): "a resident's page shows the reviews its placing authorities "
+                              "recorded (placing.reviews); goes with the case section registry",
     ("actions", "meetings"): "actions.services lists the meeting an action was agreed at, "
                              "while meetings record actions",
     ("auth", "cases"): "auth.access asks cases.roles which roles may read residents; the role "
