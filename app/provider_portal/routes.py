@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.access import provider_user, public
@@ -18,7 +18,7 @@ from app.auth.sign_in_flow import (
     start_session,
 )
 from app.cases.services import cases_of_provider
-from app.provider_portal import services
+from app.provider_portal import concerns, services
 from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("provider_portal", __name__, url_prefix="/provider")
@@ -29,6 +29,21 @@ bp = Blueprint("provider_portal", __name__, url_prefix="/provider")
 def home():
     return render_template(
         "provider_portal/home.html", cases=cases_of_provider(g.provider_membership.provider_id)
+    )
+
+
+@bp.route("/cases/<int:case_id>")
+@provider_user()
+def show_case(case_id: int):
+    # Another provider's case, or one the provider was not told of, is not found: its very
+    # existence is confidential.
+    case = concerns.get_concern(g.provider_membership.provider_id, case_id) or abort(404)
+    return render_template(
+        "provider_portal/case.html",
+        case=case,
+        clocks=concerns.clocks_of(case),
+        actions=concerns.actions_of(case),
+        minutes=concerns.shared_minutes(case),
     )
 
 
