@@ -32,6 +32,7 @@ from app.extensions import db, htmx
 from app.formatting import long_date
 from app.forms import Form
 from app.htmx import CaseSection, vary
+from app.provider_portal.concerns import latest_updates
 
 bp = Blueprint("actions", __name__,
                url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/actions")
@@ -73,7 +74,9 @@ def actions_section(case: Case) -> dict:
     today = services.today()
     return {"host": is_host(case), "actions": actions, "can_change": _can_change(case),
             "today": today, "overdue": sum(action.is_overdue(today) for action in actions),
-            "owner": lambda action: services.owner_label(action, case)}
+            "owner": lambda action: services.owner_label(action, case),
+            # The provider's own word on the actions it owns, for the host.
+            "provider_updates": latest_updates(case.id) if is_host(case) else {}}
 
 
 @bp.app_context_processor

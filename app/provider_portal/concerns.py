@@ -19,6 +19,7 @@ from app.cases.clocks import Clock
 from app.cases.models import Case
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingKind
+from app.provider_portal.models import ProviderActionUpdate
 
 # The deadlines the provider itself works to or is told about.
 PROVIDER_CLOCKS = ("improvement_plan", "project_meeting", "closure_notice")
@@ -89,3 +90,21 @@ def shared_minutes(case: Case) -> list[SharedMinutes]:
         )
         for m in meetings
     ]
+
+
+def get_own_action(case: Case, action_id: int) -> Action | None:
+    """Return an action of the case that the provider owns, or None."""
+    return db.session.scalar(
+        select(Action).where(Action.id == action_id, Action.case_id == case.id,
+                             Action.owner_kind == OwnerKind.PROVIDER)
+    )
+
+
+def latest_updates(case_id: int) -> dict[int, ProviderActionUpdate]:
+    """Return, per action of the case, the provider's newest update on it."""
+    rows = db.session.scalars(
+        select(ProviderActionUpdate)
+        .where(ProviderActionUpdate.case_id == case_id)
+        .order_by(ProviderActionUpdate.created_at, ProviderActionUpdate.id)
+    )
+    return {row.action_id: row for row in rows}

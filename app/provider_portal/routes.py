@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.actions.models import ActionStatus
 from app.auth.access import provider_user, public
 from app.auth.forms import SetPasswordForm
 from app.auth.invitation_tokens import same_email
@@ -18,7 +19,9 @@ from app.auth.sign_in_flow import (
     start_session,
 )
 from app.cases.services import cases_of_provider
-from app.provider_portal import concerns, services
+from app.extensions import db
+from app.provider_portal import concerns, operations, services
+from app.provider_portal.forms import ActionUpdateForm
 from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("provider_portal", __name__, url_prefix="/provider")
@@ -35,16 +38,43 @@ def home():
 @bp.route("/cases/<int:case_id>")
 @provider_user()
 def show_case(case_id: int):
-    # Another provider's case, or one the provider was not told of, is not found: its very
-    # existence is confidential.
-    case = concerns.get_concern(g.provider_membership.provider_id, case_id) or abort(404)
+    case = _concern_or_404(case_id)
     return render_template(
         "provider_portal/case.html",
         case=case,
         clocks=concerns.clocks_of(case),
         actions=concerns.actions_of(case),
+        updates=concerns.latest_updates(case.id),
         minutes=concerns.shared_minutes(case),
     )
+
+
+@bp.route("/cases/<int:case_id>/actions/<int:action_id>", methods=["GET", "POST"])
+@provider_user()
+def update_action(case_id: int, action_id: int):
+    case = _concern_or_404(case_id)
+    action = concerns.get_own_action(case, action_id) or abort(404)
+    if case.closed:
+        abort(403, description="case_closed")
+    form = ActionUpdateForm()
+    latest = concerns.latest_updates(case.id).get(action.id)
+    if request.method == "GET":
+        form.status.data = (latest.status if latest else action.status).value
+        form.note.data = latest.note if latest else ""
+    if form.validate_on_submit():
+        operations.update_action(current_user, g.provider_membership.provider_id, action,
+                                 ActionStatus(form.status.data), form.note.data or "")
+        db.session.commit()
+        flash("Your update was sent to the host authority")
+        return redirect(url_for("provider_portal.show_case", case_id=case.id, _anchor="actions"))
+    return render_template("provider_portal/action_form.html", case=case, action=action,
+                           form=form)
+
+
+def _concern_or_404(case_id: int):
+    # Another provider's case, or one the provider was not told of, is not found: its very
+    # existence is confidential.
+    return concerns.get_concern(g.provider_membership.provider_id, case_id) or abort(404)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

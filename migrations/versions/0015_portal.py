@@ -1,11 +1,15 @@
 """Provider portal: the provider reads the actions it owns and the part two minutes shared
-with it, on a case it was told of (and not kept out of).
+with it, on a case it was told of (and not kept out of), and records its own updates on the
+actions it owns.
 
 Revision ID: 0015
 Revises: 0011
 Create Date: 2026-12-01
 
 """
+import os
+
+import sqlalchemy as sa
 from alembic import op
 
 from app.tenants import rls
@@ -34,10 +38,23 @@ MEETING_READ = (
     f"OR (part_two_shared_with_provider AND {TOLD_PROVIDER.format(table='meeting')})"
 )
 
+UPDATE_READ = (
+    "tenant_id = app_tenant() OR (provider_id = app_provider() "
+    f"AND {TOLD_PROVIDER.format(table='provider_action_update')})"
+)
+UPDATE_WRITE = (
+    "provider_id = app_provider() AND user_id = app_user() AND EXISTS ("
+    "SELECT 1 FROM case_action a WHERE a.id = provider_action_update.action_id "
+    "AND a.case_id = provider_action_update.case_id "
+    "AND a.tenant_id = provider_action_update.tenant_id AND a.owner_kind = 'provider')"
+)
+APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "pcp_app")
+
 # The rules as they stood when this revision was written (each model's RLS_READ/RLS_WRITE).
 POLICIES = {
     "case_action": (ACTION_READ, OWNER),
     "meeting": (MEETING_READ, OWNER),
+    "provider_action_update": (UPDATE_READ, UPDATE_WRITE),
 }
 BEFORE = {
     "case_action": (ACTION_READ_BEFORE, OWNER),
@@ -62,8 +79,42 @@ def _replace_policies(policies: dict) -> None:
 
 
 def upgrade():
-    _replace_policies(POLICIES)
+    op.create_table('provider_action_update',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('action_id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'in_progress', 'done', 'cancelled', name='actionstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['case_action.id'], name=op.f('fk_provider_action_update_action_id_case_action')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_provider_action_update_case_id_cases')),
+    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], name=op.f('fk_provider_action_update_provider_id_provider')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['authority.id'], name=op.f('fk_provider_action_update_tenant_id_authority')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_provider_action_update_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_action_update'))
+    )
+    for column in ('action_id', 'case_id', 'provider_id', 'tenant_id'):
+        op.create_index(op.f(f'ix_provider_action_update_{column}'), 'provider_action_update',
+                        [column], unique=False)
+    _replace_policies({k: POLICIES[k] for k in BEFORE})
+    if op.get_bind().dialect.name == "postgresql":
+        read, write = POLICIES["provider_action_update"]
+        # Append-only: every update the provider sends is kept.
+        for statement in rls.enable_policies("provider_action_update", read, write,
+                                             append_only=True):
+            op.execute(statement)
+        op.execute(rls.grant_app_role(APP_ROLE))
+        op.execute(rls.revoke_changes("provider_action_update", APP_ROLE))
 
 
 def downgrade():
     _replace_policies(BEFORE)
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in rls.drop_policies("provider_action_update"):
+            op.execute(statement)
+    for column in ('action_id', 'case_id', 'provider_id', 'tenant_id'):
+        op.drop_index(op.f(f'ix_provider_action_update_{column}'), table_name='provider_action_update')
+    op.drop_table('provider_action_update')

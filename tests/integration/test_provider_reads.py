@@ -75,3 +75,56 @@ def test_the_provider_changes_no_action_or_meeting(app, world, app_engine):  # n
         for statement in ("update case_action set status = 'done'", "delete from case_action",
                           "update meeting set minutes_part_two = 'x'", "delete from meeting"):
             assert session.execute(text(statement)).rowcount == 0, statement
+
+
+def _insert_update(session, world, action_id, provider_id, user_id):
+    return session.execute(text(
+        "insert into provider_action_update (tenant_id, case_id, action_id, provider_id, user_id,"
+        " status, note, created_at) values (:t, :c, :a, :p, :u, 'done', 'x', now())"),
+        {"t": world.host_a, "c": world.case_a, "a": action_id, "p": provider_id, "u": user_id})
+
+
+def _user_id(app, email):
+    from app.auth.services import find_user_by_email
+    from app.extensions import db
+    from app.tenants.scoping import NOBODY, scoped_as
+
+    with app.app_context(), scoped_as(db.session, NOBODY):
+        return find_user_by_email(email).id
+
+
+@pytest.mark.parametrize("action", ["host_action", "placing_action", "agency_action"])
+def test_rls_refuses_a_provider_update_of_an_action_it_does_not_own(
+        app, world, app_engine, action):  # noqa: F811
+    from sqlalchemy.exc import ProgrammingError
+
+    made = provider_records.build(app, world)
+    user = _user_id(app, world.users["provider_a_manager"])
+    with session_as(app_engine, Scope(provider_id=world.provider_a, user_id=user)) as session:
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            _insert_update(session, world, made[action], world.provider_a, user)
+
+
+def test_rls_takes_a_providers_update_as_itself_and_keeps_it(app, world, app_engine):  # noqa: F811
+    from sqlalchemy.exc import ProgrammingError
+
+    made = provider_records.build(app, world)
+    user = _user_id(app, world.users["provider_a_manager"])
+    scope = Scope(provider_id=world.provider_a, user_id=user)
+    with session_as(app_engine, scope) as session:
+        _insert_update(session, world, made["provider_action"], world.provider_a, user)
+        session.commit()
+    with session_as(app_engine, scope) as session:
+        assert session.execute(text("select count(*) from provider_action_update")).scalar() == 1
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            session.execute(text("update provider_action_update set note = 'changed'"))
+    # Provider B and host B read none of it; host A reads it.
+    for outsider in (Scope(provider_id=world.provider_b), Scope(tenant_id=world.host_b)):
+        with session_as(app_engine, outsider) as session:
+            assert session.execute(text("select count(*) from provider_action_update")).scalar() == 0
+    with session_as(app_engine, Scope(tenant_id=world.host_a)) as session:
+        assert session.execute(text("select count(*) from provider_action_update")).scalar() == 1
+    # Posing as another provider or another user is refused.
+    with session_as(app_engine, Scope(provider_id=world.provider_b, user_id=user)) as session:
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            _insert_update(session, world, made["provider_action"], world.provider_a, user)

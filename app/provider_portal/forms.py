@@ -1,0 +1,28 @@
+"""Forms of the provider portal."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, ValidationError
+
+from app.actions.models import ActionStatus
+from app.forms import Form, submit
+from app.provider_portal.models import PROVIDER_STATUSES
+
+
+class ActionUpdateForm(Form):
+    status = RadioField("Status", widget=GovRadioInput(),
+                        invalid_choice_message="Select the status of the action",
+                        choices=[SelectChoice(s.value, s.label) for s in PROVIDER_STATUSES])
+    # No Optional(): it would stop the chain before validate_note runs.
+    note = TextAreaField(
+        "Progress note", widget=GovTextArea(),
+        description="What you have done so far; when the action is done, what shows it",
+        validators=[Length(max=2000, message="Progress note must be 2000 characters or fewer")])
+    submit = submit("Send update")
+
+    def validate_note(self, field):
+        if self.status.data == ActionStatus.DONE.value and not field.data:
+            raise ValidationError("Enter a progress note to say what was done")
