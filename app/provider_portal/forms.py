@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
-from wtforms import RadioField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.actions.models import ActionStatus
-from app.forms import Form, submit
+from app.forms import Form, email_field, submit
 from app.provider_portal.models import PROVIDER_STATUSES
 
 
@@ -26,3 +26,11 @@ class ActionUpdateForm(Form):
     def validate_note(self, field):
         if self.status.data == ActionStatus.DONE.value and not field.data:
             raise ValidationError("Enter a progress note to say what was done")
+
+
+class InviteContributorForm(Form):
+    name = StringField("Full name", widget=GovTextInput(), validators=[
+        DataRequired("Enter their full name"),
+        Length(max=200, message="Full name must be 200 characters or fewer")])
+    email = email_field(required="Enter their email address")
+    submit = submit("Send invitation")

@@ -20,8 +20,9 @@ from app.auth.sign_in_flow import (
 )
 from app.cases.services import cases_of_provider
 from app.extensions import db
-from app.provider_portal import concerns, operations, services
-from app.provider_portal.forms import ActionUpdateForm
+from app.provider_portal import concerns, operations, services, team
+from app.provider_portal.forms import ActionUpdateForm, InviteContributorForm
+from app.providers.models import ProviderRole
 from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("provider_portal", __name__, url_prefix="/provider")
@@ -69,6 +70,43 @@ def update_action(case_id: int, action_id: int):
         return redirect(url_for("provider_portal.show_case", case_id=case.id, _anchor="actions"))
     return render_template("provider_portal/action_form.html", case=case, action=action,
                            form=form)
+
+
+@bp.route("/team", methods=["GET", "POST"])
+@provider_user(ProviderRole.MANAGER)
+def manage_team():
+    provider = g.provider_membership.provider
+    form = InviteContributorForm()
+    if form.validate_on_submit():
+        outcome = team.invite_contributor(provider, name=form.name.data, email=form.email.data,
+                                          by=current_user)
+        if isinstance(outcome, str):
+            form.email.errors = [outcome]
+        else:
+            flash(f"We have sent an invitation to {outcome.email}.")
+            return redirect(url_for("provider_portal.manage_team"))
+    return render_template(
+        "provider_portal/team.html",
+        form=form,
+        confirm=ConfirmForm(),
+        members=team.members_of(provider.id),
+        invitations=services.pending_invitations(provider),
+        role_labels=services.ROLE_LABELS,
+    )
+
+
+@bp.route("/team/<int:membership_id>/deactivate", methods=["POST"])
+@provider_user(ProviderRole.MANAGER)
+def deactivate_contributor(membership_id: int):
+    membership = team.get_contributor(g.provider_membership.provider_id, membership_id)
+    if membership is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if membership.active:
+        team.deactivate(membership, by=current_user)
+        flash(f"{membership.user.name} can no longer act for {membership.provider.name}.")
+    return redirect(url_for("provider_portal.manage_team"))
 
 
 def _concern_or_404(case_id: int):
