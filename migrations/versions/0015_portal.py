@@ -106,7 +106,8 @@ def upgrade():
         for statement in rls.enable_policies("provider_action_update", read, write,
                                              append_only=True):
             op.execute(statement)
-        op.execute(rls.grant_app_role(APP_ROLE))
+        # No new grant: the default privileges of 0001 cover new tables, and granting on every
+        # table again would undo the revocations of the audit tables (0003, 0006).
         op.execute(rls.revoke_changes("provider_action_update", APP_ROLE))
 
 
