@@ -59,6 +59,7 @@ def _url(rule, world) -> str:
         "move_id": 1,
         "risk_id": 1,
         "action_id": 1,
+        "item_id": 1,
         "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)
