@@ -83,14 +83,21 @@ class _PlanRecord(TenantScoped):
     def writable_by(cls, row, scope: Scope) -> bool:
         if scope.tenant_id is not None:
             return row.tenant_id == scope.tenant_id
-        return scope.provider_id is not None and row.provider_id == scope.provider_id
+        return (scope.provider_id is not None and row.provider_id == scope.provider_id
+                and cls.provider_may_write(row))
+
+    @staticmethod
+    def provider_may_write(row) -> bool:
+        return True
 
 
 class ImprovementPlan(_PlanRecord, CreatedAtMixin, db.Model):
     __tablename__ = "improvement_plan"
     __table_args__ = (UniqueConstraint("case_id"),)
     RLS_READ = _reader_rls("improvement_plan")
-    RLS_WRITE = f"tenant_id = app_tenant() OR ({_provider_rls('improvement_plan')})"
+    # The provider never accepts its own plan: only the host writes that status.
+    RLS_WRITE = (f"tenant_id = app_tenant() OR ({_provider_rls('improvement_plan')} "
+                 "AND status <> 'accepted')")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus, 20), default=PlanStatus.DRAFT)
@@ -100,6 +107,10 @@ class ImprovementPlan(_PlanRecord, CreatedAtMixin, db.Model):
     items: Mapped[list[PlanItem]] = relationship(
         back_populates="plan", order_by="PlanItem.id", cascade="all, delete-orphan")
     versions: Mapped[list[PlanVersion]] = relationship(order_by="PlanVersion.number")
+
+    @staticmethod
+    def provider_may_write(row) -> bool:
+        return row.status is not PlanStatus.ACCEPTED
 
 
 class PlanItem(_PlanRecord, db.Model):
@@ -139,7 +150,9 @@ class PlanVersion(_PlanRecord, db.Model):
     __tablename__ = "plan_version"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
     RLS_READ = _reader_rls("plan_version")
-    RLS_WRITE = f"tenant_id = app_tenant() OR ({_provider_rls('plan_version')})"
+    # The provider writes a version as submitted; the outcome is the host's.
+    RLS_WRITE = (f"tenant_id = app_tenant() OR ({_provider_rls('plan_version')} "
+                 "AND outcome = 'submitted' AND reviewed_at IS NULL)")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("improvement_plan.id"), index=True)
@@ -152,3 +165,7 @@ class PlanVersion(_PlanRecord, db.Model):
     review_comment: Mapped[str] = mapped_column(Text, default="")
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    @staticmethod
+    def provider_may_write(row) -> bool:
+        return row.outcome is PlanStatus.SUBMITTED and row.reviewed_at is None

@@ -20,7 +20,8 @@ def plan_for_provider(case: Case) -> ImprovementPlan:
     plan = plan_of(case)
     if plan is None:
         plan = ImprovementPlan(tenant_id=case.tenant_id, case_id=case.id,
-                               provider_id=case.provider_id)
+                               provider_id=case.provider_id, status=PlanStatus.DRAFT,
+                               versions_submitted=0)
         db.session.add(plan)
         db.session.flush()
     return plan
@@ -58,7 +59,7 @@ def submit(plan: ImprovementPlan, by: User) -> PlanVersion:
         tenant_id=plan.tenant_id, case_id=plan.case_id, provider_id=plan.provider_id,
         plan_id=plan.id, number=plan.versions_submitted,
         items=[item.snapshot() for item in plan.items], submitted_by_id=by.id,
-        submitted_at=utcnow(),
+        submitted_at=utcnow(), outcome=PlanStatus.SUBMITTED, review_comment="",
     )
     db.session.add(version)
     return version

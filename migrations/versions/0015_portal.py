@@ -62,12 +62,14 @@ def _provider(table: str) -> str:
 
 PLAN_POLICIES = {
     "improvement_plan": (_reader("improvement_plan"),
-                         f"tenant_id = app_tenant() OR ({_provider('improvement_plan')})"),
+                         f"tenant_id = app_tenant() OR ({_provider('improvement_plan')} "
+                         "AND status <> 'accepted')"),
     "plan_item": (_reader("plan_item"), (
         f"{_provider('plan_item')} AND EXISTS (SELECT 1 FROM improvement_plan p "
         "WHERE p.id = plan_item.plan_id AND p.status IN ('draft', 'returned'))")),
     "plan_version": (_reader("plan_version"),
-                     f"tenant_id = app_tenant() OR ({_provider('plan_version')})"),
+                     f"tenant_id = app_tenant() OR ({_provider('plan_version')} "
+                     "AND outcome = 'submitted' AND reviewed_at IS NULL)"),
 }
 
 # The first submitted version sets the case's milestone (the one host staff can also record by

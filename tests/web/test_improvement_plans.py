@@ -162,6 +162,13 @@ def test_rls_keeps_items_fixed_once_submitted_and_hides_the_plan(app, world, app
     with session_as(app_engine, Scope(provider_id=world.provider_a)) as session:
         assert session.execute(text("update plan_item set lead = 'x'")).rowcount == 0
         assert session.execute(text("delete from plan_item")).rowcount == 0
+        # The provider can neither accept its own plan nor review its own version.
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            session.execute(text("update improvement_plan set status = 'accepted'"))
+        session.rollback()
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            session.execute(text("update plan_version set outcome = 'accepted'"))
+        session.rollback()
         plan_id = session.execute(text("select id from improvement_plan")).scalar()
         with pytest.raises(ProgrammingError, match="row-level security"):
             session.execute(text(
