@@ -96,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
     from app.placing.routes import bp as placing_bp
+    from app.plans.provider_routes import bp as provider_plans_bp
+    from app.plans.routes import bp as plans_bp
     from app.provider_portal.routes import bp as provider_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
@@ -118,5 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         jobs_bp,
         provider_bp,
+        plans_bp,
+        provider_plans_bp,
     ):
         app.register_blueprint(blueprint)

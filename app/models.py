@@ -1,6 +1,7 @@
 """Import every model so that metadata, migrations and the scoping registry see them all."""
 
 from app.actions.models import Action  # noqa: F401
+from app.actions.provider_updates import ProviderActionUpdate  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import User, UserIdentity  # noqa: F401
 from app.cases.drafts import Draft  # noqa: F401
@@ -16,6 +17,7 @@ from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
 from app.placing.models import CaseShare, ShareAcknowledgement  # noqa: F401
 from app.placing.reviews import ResidentReview  # noqa: F401
+from app.plans.models import ImprovementPlan, PlanItem, PlanVersion  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401
 from app.residents.models import Resident  # noqa: F401
 from app.risks.models import Risk, RiskScore  # noqa: F401

@@ -1,6 +1,7 @@
 """Actions of a case: who owns each (a user, an authority, the provider or an agency), when due.
 
-A placing authority with a share reads the actions its own authority owns.
+A placing authority with a share reads the actions its own authority owns; the provider reads
+the actions the provider owns, on a case it was told of.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.cases.visibility import share_rls, shared_with
+from app.cases.visibility import share_rls, shared_with, told_provider, told_provider_rls
 from app.db import CreatedAtMixin, str_enum
 from app.extensions import db
 from app.tenants.models import Authority
@@ -39,7 +40,10 @@ class ActionStatus(StrEnum):
 
 class Action(TenantScoped, CreatedAtMixin, db.Model):
     __tablename__ = "case_action"
-    RLS_READ = f"tenant_id = app_tenant() OR (owner_authority_id = app_tenant() AND {share_rls('case_action')})"
+    RLS_READ = (
+        f"tenant_id = app_tenant() OR (owner_authority_id = app_tenant() AND {share_rls('case_action')}) "
+        f"OR (owner_kind = 'provider' AND {told_provider_rls('case_action')})"
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -61,8 +65,10 @@ class Action(TenantScoped, CreatedAtMixin, db.Model):
 
     @classmethod
     def visible_to(cls, scope: Scope):
-        return equals(cls.tenant_id, scope.tenant_id) | (
-            equals(cls.owner_authority_id, scope.tenant_id) & shared_with(cls.case_id, scope)
+        return (
+            equals(cls.tenant_id, scope.tenant_id)
+            | (equals(cls.owner_authority_id, scope.tenant_id) & shared_with(cls.case_id, scope))
+            | ((cls.owner_kind == OwnerKind.PROVIDER) & told_provider(cls.case_id, scope))
         )
 
     def is_overdue(self, today: date) -> bool:

@@ -14,7 +14,12 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.cases.visibility import owner_or_share, owner_or_share_rls
+from app.cases.visibility import (
+    owner_or_share,
+    owner_or_share_rls,
+    told_provider,
+    told_provider_rls,
+)
 from app.db import CreatedAtMixin, str_enum
 from app.extensions import db
 from app.tenants.models import Authority
@@ -66,7 +71,12 @@ class FinalDecision(StrEnum):
 
 class Meeting(TenantScoped, CreatedAtMixin, db.Model):
     __tablename__ = "meeting"
-    RLS_READ = owner_or_share_rls("meeting")
+    # The provider reads a meeting only where its part two minutes are shared with it; the
+    # portal's services hand on part two alone (app/provider_portal/concerns.py).
+    RLS_READ = (
+        f"{owner_or_share_rls('meeting')} "
+        f"OR (part_two_shared_with_provider AND {told_provider_rls('meeting')})"
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -102,7 +112,9 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
 
     @classmethod
     def visible_to(cls, scope: Scope):
-        return owner_or_share(cls, scope)
+        return owner_or_share(cls, scope) | (
+            cls.part_two_shared_with_provider.is_(True) & told_provider(cls.case_id, scope)
+        )
 
 
 class MeetingAttendee(TenantScoped, db.Model):

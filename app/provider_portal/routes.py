@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.actions.models import ActionStatus
 from app.auth.access import provider_user, public
 from app.auth.forms import SetPasswordForm
 from app.auth.invitation_tokens import same_email
@@ -18,7 +19,10 @@ from app.auth.sign_in_flow import (
     start_session,
 )
 from app.cases.services import cases_of_provider
-from app.provider_portal import services
+from app.extensions import db
+from app.provider_portal import concerns, operations, services, team
+from app.provider_portal.forms import ActionUpdateForm, InviteContributorForm
+from app.providers.models import ProviderRole
 from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("provider_portal", __name__, url_prefix="/provider")
@@ -30,6 +34,85 @@ def home():
     return render_template(
         "provider_portal/home.html", cases=cases_of_provider(g.provider_membership.provider_id)
     )
+
+
+@bp.route("/cases/<int:case_id>")
+@provider_user()
+def show_case(case_id: int):
+    case = _concern_or_404(case_id)
+    return render_template(
+        "provider_portal/case.html",
+        case=case,
+        clocks=concerns.clocks_of(case),
+        actions=concerns.actions_of(case),
+        updates=concerns.latest_updates(case.id),
+        minutes=concerns.shared_minutes(case),
+    )
+
+
+@bp.route("/cases/<int:case_id>/actions/<int:action_id>", methods=["GET", "POST"])
+@provider_user()
+def update_action(case_id: int, action_id: int):
+    case = _concern_or_404(case_id)
+    action = concerns.get_own_action(case, action_id) or abort(404)
+    if case.closed:
+        abort(403, description="case_closed")
+    form = ActionUpdateForm()
+    latest = concerns.latest_updates(case.id).get(action.id)
+    if request.method == "GET":
+        form.status.data = (latest.status if latest else action.status).value
+        form.note.data = latest.note if latest else ""
+    if form.validate_on_submit():
+        operations.update_action(current_user, g.provider_membership.provider_id, action,
+                                 ActionStatus(form.status.data), form.note.data or "")
+        db.session.commit()
+        flash("Your update was sent to the host authority")
+        return redirect(url_for("provider_portal.show_case", case_id=case.id, _anchor="actions"))
+    return render_template("provider_portal/action_form.html", case=case, action=action,
+                           form=form)
+
+
+@bp.route("/team", methods=["GET", "POST"])
+@provider_user(ProviderRole.MANAGER)
+def manage_team():
+    provider = g.provider_membership.provider
+    form = InviteContributorForm()
+    if form.validate_on_submit():
+        outcome = team.invite_contributor(provider, name=form.name.data, email=form.email.data,
+                                          by=current_user)
+        if isinstance(outcome, str):
+            form.email.errors = [outcome]
+        else:
+            flash(f"We have sent an invitation to {outcome.email}.")
+            return redirect(url_for("provider_portal.manage_team"))
+    return render_template(
+        "provider_portal/team.html",
+        form=form,
+        confirm=ConfirmForm(),
+        members=team.members_of(provider.id),
+        invitations=services.pending_invitations(provider),
+        role_labels=services.ROLE_LABELS,
+    )
+
+
+@bp.route("/team/<int:membership_id>/deactivate", methods=["POST"])
+@provider_user(ProviderRole.MANAGER)
+def deactivate_contributor(membership_id: int):
+    membership = team.get_contributor(g.provider_membership.provider_id, membership_id)
+    if membership is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if membership.active:
+        team.deactivate(membership, by=current_user)
+        flash(f"{membership.user.name} can no longer act for {membership.provider.name}.")
+    return redirect(url_for("provider_portal.manage_team"))
+
+
+def _concern_or_404(case_id: int):
+    # Another provider's case, or one the provider was not told of, is not found: its very
+    # existence is confidential.
+    return concerns.get_concern(g.provider_membership.provider_id, case_id) or abort(404)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

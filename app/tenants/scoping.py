@@ -260,6 +260,14 @@ def acting_for_platform(session: Session, *, why: str,
     return _switched(session, Scope(user_id=user_id, platform_admin=True), why)
 
 
+def provider_user_in_platform_chain(session: Session, user_id: int, provider_id: int | None, *,
+                                    why: str) -> Iterator[Session]:
+    """A provider user's change to its own organisation's accounts, written to the platform's
+    audit and outbox chain (provider accounts belong to no authority)."""
+    scope = Scope(user_id=user_id, provider_id=provider_id, platform_admin=True)
+    return _switched(session, scope, why)
+
+
 def acting_for_chain(session: Session, tenant_id: int | None, *, why: str,
                      user_id: int | None = None) -> Iterator[Session]:
     """One authority's rows, or the platform's when ``tenant_id`` is None (the outbox and

@@ -60,6 +60,7 @@ def _url(rule, world) -> str:
         "risk_id": 1,
         "action_id": 1,
         "share_id": 1,
+        "item_id": 1,
         "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)

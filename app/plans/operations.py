@@ -1,0 +1,81 @@
+"""Changes to an Improvement Plan: the provider drafts and submits, the host reviews.
+
+Each returns a reason a person can read when the change is not allowed now; the routes commit.
+"""
+
+from __future__ import annotations
+
+from app.auth.models import User
+from app.cases.models import Case
+from app.db import utcnow
+from app.extensions import db
+from app.plans.models import ImprovementPlan, PlanItem, PlanStatus, PlanVersion
+from app.plans.services import latest_version, plan_of
+
+ITEM_FIELDS = ("area", "action", "lead", "target_on", "evidence_required", "rag")
+
+
+def plan_for_provider(case: Case) -> ImprovementPlan:
+    """Return the case's plan, starting a draft the first time the provider opens it."""
+    plan = plan_of(case)
+    if plan is None:
+        plan = ImprovementPlan(tenant_id=case.tenant_id, case_id=case.id,
+                               provider_id=case.provider_id, status=PlanStatus.DRAFT,
+                               versions_submitted=0)
+        db.session.add(plan)
+        db.session.flush()
+    return plan
+
+
+def save_item(plan: ImprovementPlan, item: PlanItem | None, values: dict) -> PlanItem:
+    """Add an item to the plan, or change one, while the plan may be edited."""
+    if item is None:
+        item = PlanItem(tenant_id=plan.tenant_id, case_id=plan.case_id,
+                        provider_id=plan.provider_id, plan=plan)
+        db.session.add(item)
+    for field in ITEM_FIELDS:
+        setattr(item, field, values[field])
+    return item
+
+
+def remove_item(item: PlanItem) -> None:
+    db.session.delete(item)
+
+
+def cannot_submit(plan: ImprovementPlan) -> str | None:
+    if not plan.status.editable:
+        return "The plan has been submitted: wait for the host authority's review"
+    if not plan.items:
+        return "Add at least one item before you submit the plan"
+    return None
+
+
+def submit(plan: ImprovementPlan, by: User) -> PlanVersion:
+    """Submit the plan as a new version, kept as it is now. The first version sets the case's
+    plan milestone (a trigger in migration 0015 writes it, as the provider may not)."""
+    plan.versions_submitted += 1
+    plan.status = PlanStatus.SUBMITTED
+    version = PlanVersion(
+        tenant_id=plan.tenant_id, case_id=plan.case_id, provider_id=plan.provider_id,
+        plan_id=plan.id, number=plan.versions_submitted,
+        items=[item.snapshot() for item in plan.items], submitted_by_id=by.id,
+        submitted_at=utcnow(), outcome=PlanStatus.SUBMITTED, review_comment="",
+    )
+    db.session.add(version)
+    return version
+
+
+def cannot_review(plan: ImprovementPlan | None) -> str | None:
+    if plan is None or plan.status is not PlanStatus.SUBMITTED:
+        return "There is no submitted plan to review"
+    return None
+
+
+def review(plan: ImprovementPlan, outcome: PlanStatus, comment: str, by: User) -> None:
+    """Accept the submitted version, or return it to the provider with comments."""
+    version = latest_version(plan)
+    version.outcome = outcome
+    version.review_comment = comment
+    version.reviewed_at = utcnow()
+    version.reviewed_by_id = by.id
+    plan.status = outcome
