@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template
 
 from app.auth.access import member
 from app.cases.roles import RESIDENT_READERS
+from app.pagination import paginate
 from app.residents import services
 
 bp = Blueprint("residents", __name__)
@@ -14,7 +15,8 @@ bp = Blueprint("residents", __name__)
 @bp.route("/authorities/<int:authority_id>/residents")
 @member(*RESIDENT_READERS)
 def list_residents(authority_id: int):
-    return render_template("residents/list.html", residents=services.list_residents())
+    page = paginate(services.residents_in_view())
+    return render_template("residents/list.html", residents=page.items, page=page)
 
 
 @bp.route("/authorities/<int:authority_id>/residents/<int:resident_id>")

@@ -10,17 +10,20 @@ from app.providers.models import Location
 from app.residents.models import Resident
 
 
-def list_residents() -> list[Resident]:
-    return list(
-        db.session.scalars(
-            select(Resident)
-            .options(
-                joinedload(Resident.location).joinedload(Location.provider),
-                joinedload(Resident.placing_authority),
-            )
-            .order_by(Resident.family_name, Resident.given_name)
+def residents_in_view():
+    """The statement listing the residents the scope may read, with what the list shows."""
+    return (
+        select(Resident)
+        .options(
+            joinedload(Resident.location).joinedload(Location.provider),
+            joinedload(Resident.placing_authority),
         )
+        .order_by(Resident.family_name, Resident.given_name, Resident.id)
     )
+
+
+def list_residents() -> list[Resident]:
+    return list(db.session.scalars(residents_in_view()))
 
 
 def get_resident(resident_id: int) -> Resident | None:
