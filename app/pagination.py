@@ -81,9 +81,10 @@ def _item(page: Page, number: int | None) -> dict:
 def page_arg(arg: str = "page") -> int:
     """Return the page number asked for in the query string: 1 for anything that is not one."""
     value = request.args.get(arg, "")
-    if not value.isascii() or not value.isdigit() or len(value) > 6:
+    if not value.isascii() or not value.isdigit():
         return 1
-    return min(max(int(value), 1), MAX_PAGE)
+    # Past the last page means the last page (the callers clamp MAX_PAGE to it).
+    return MAX_PAGE if len(value) > 6 else min(max(int(value), 1), MAX_PAGE)
 
 
 def paginate(statement, *, per_page: int = PER_PAGE, arg: str = "page", unique: bool = False) -> Page:
