@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.actions.models import Action, ActionStatus, OwnerKind
 from app.auth.models import User
@@ -178,6 +178,7 @@ def _open_cases(authority_id: int) -> list[Case]:
             .options(
                 joinedload(Case.decision), joinedload(Case.provider),
                 joinedload(Case.lead_officer), joinedload(Case.chair),
+                selectinload(Case.exclusions),
             )
             .order_by(Case.id)
         ).unique()
