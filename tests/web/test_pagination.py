@@ -110,3 +110,44 @@ def test_the_intelligence_board_comes_a_page_of_providers_at_a_time(app, world, 
     assert len(rows[0]) == 25 and len(rows[1]) == 6  # 30 and Provider A
     assert not set(rows[0]) & set(rows[1])
     assert re.search(r'href="[^"]*months=6[^"]*page=2"', first)
+
+
+def test_messages_needing_a_decision_come_a_page_at_a_time(app, world, client):
+    from app.jobs.models import MessageState, OutboxMessage
+    from app.tenants.scoping import Scope, scoped_as
+
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        for n in range(27):
+            db.session.add(OutboxMessage(
+                tenant_id=world.host_a, template="invitation", recipient=f"failed{n:02d}@example.org",
+                payload={"context": {}, "calendar": None, "documents": []},
+                idempotency_key=f"paged-{n}", state=MessageState.FAILED, last_error="refused"))
+        db.session.commit()
+    sign_in(client, world.users["host_a_admin"])
+    url = f"/authorities/{world.host_a}/messages"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    shown = [set(re.findall(r"failed\d\d@example.org", page)) for page in (first, second)]
+    assert len(shown[0]) == 25 and len(shown[1]) == 2 and not shown[0] & shown[1]
+    assert "Showing 26 to 27 of 27" in second
+
+
+def test_the_audit_trail_comes_fifty_entries_at_a_time(app, world, client):
+    from app.audit.services import record
+    from app.tenants.scoping import Scope, scoped_as
+
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        for n in range(60):
+            record(db.session, action="case.updated", object_type="Case", object_id=world.case_a,
+                   case_id=world.case_a, tenant_id=world.host_a, actor_user_id=None,
+                   new={"title": f"Paged title {n:02d}"})
+        db.session.commit()
+    sign_in(client, world.users["host_a_lead"])
+    url = f"/authorities/{world.host_a}/cases/{world.case_a}/history"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    shown = [set(re.findall(r"Paged title \d\d", page.split("Audit trail", 1)[1].split("</table>", 1)[0]))
+             for page in (first, second)]
+    assert shown[0] and shown[1] and not shown[0] & shown[1]
+    assert len(shown[0] | shown[1]) == 60
+    assert "Showing 51 to 60 of 60" in second
