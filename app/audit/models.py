@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, false, inspect
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import utcnow
@@ -25,6 +25,8 @@ class AuditEvent(TenantScoped, db.Model):
     RLS_WRITE = "tenant_id = app_tenant() OR (tenant_id IS NULL AND app_platform_admin())"
     APPEND_ONLY = True
     STAMP_TENANT = False
+    # One chain in order (verify-audit, anchors): migration 0013.
+    __table_args__ = (Index("ix_audit_event_tenant_id_id", "tenant_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("authority.id"), index=True)

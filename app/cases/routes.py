@@ -18,6 +18,7 @@ from app.cases.operations import open_case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db
 from app.ids import as_id, id_arg
+from app.pagination import paginate_list
 from app.placing.routes import render_shared_case
 from app.tenants.models import Role
 
@@ -42,7 +43,8 @@ def list_cases(authority_id: int):
     rows = services.dashboard(authority_id, chosen)
     return render_template(
         "cases/list.html",
-        rows=rows,
+        page=paginate_list([row for row in rows if not row.after_closing]),
+        after_closing=paginate_list([row for row in rows if row.after_closing], arg="closing_page"),
         chosen=chosen,
         stages=list(Stage),
         providers=services.host_providers(authority_id),

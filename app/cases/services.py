@@ -229,6 +229,8 @@ def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None =
     statement = select(Case).options(
         joinedload(Case.provider), joinedload(Case.host_authority),
         joinedload(Case.lead_officer), selectinload(Case.decision),
+        # The clocks read when a police or coroner exclusion was lifted: one query for the page.
+        selectinload(Case.exclusions),
     )
     if chosen.stage is not None:
         statement = statement.where(Case.stage == chosen.stage)

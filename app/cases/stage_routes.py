@@ -34,6 +34,7 @@ from app.cases.stages import CASE_RUNNERS
 from app.extensions import db, htmx
 from app.formatting import date_and_time, time_of_day
 from app.htmx import announce
+from app.pagination import paginate_list
 from app.tenants.models import Role
 
 
@@ -179,9 +180,10 @@ def _correction_form(case, events) -> CorrectionForm:
 
 
 def _render_history(case, events, form: CorrectionForm):
+    page = paginate_list(events, per_page=50)
     return render_template(
         "cases/history.html", case=case, stage_history=services.stage_history(case.id),
-        events=events, entries=trail.entries(events), form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
+        events=events, entries=trail.entries(page.items), page=page, form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
     )
 
 

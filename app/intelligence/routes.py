@@ -13,6 +13,7 @@ from app.extensions import db, htmx
 from app.ids import as_id
 from app.intelligence import services
 from app.intelligence.forms import NewIntelligenceForm
+from app.pagination import paginate_list
 
 bp = Blueprint("intelligence", __name__)
 
@@ -28,8 +29,10 @@ def _board_only() -> bool:
 @member()
 def show_board(authority_id: int):
     months = services.chosen_period(request.args.get("months"))
+    board = services.board(authority_id, months)
     context = {
-        "board": services.board(authority_id, months),
+        "board": board,
+        "page": paginate_list(board.rows),
         "periods": services.PERIODS,
         "columns": services.COLUMNS,
         "can_edit": current_actor().roles & CASE_EDITORS,

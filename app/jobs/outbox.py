@@ -55,12 +55,15 @@ def enqueue_email(
     calendar: dict | None = None,
     documents: list[dict] | None = None,
     secret_context: tuple[str, ...] | None = None,
+    key_checked: bool = False,
 ) -> OutboxMessage:
     """Add an email to the outbox in the caller's transaction (once per idempotency key).
 
     ``secret_context`` names the context values to drop once the message is done (by default
-    those of ``ONE_TIME_SECRETS`` for the template)."""
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    those of ``ONE_TIME_SECRETS`` for the template). ``key_checked`` says the caller has
+    already found the key absent (``existing_keys``), so it is not looked up again; the
+    key's unique index still refuses a duplicate written meanwhile."""
+    existing = None if key_checked else _with_key(session, key)
     if existing is not None:
         return existing
     message = OutboxMessage(
@@ -79,9 +82,11 @@ def enqueue_email(
 
 
 def record_skipped(session, *, tenant_id: int | None, template: str, recipient: str, context: dict,
-                   key: str, reason: str, case_id: int | None = None) -> OutboxMessage:
-    """Record, once per key, a message that is deliberately not sent, with the reason why."""
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+                   key: str, reason: str, case_id: int | None = None,
+                   key_checked: bool = False) -> OutboxMessage:
+    """Record, once per key, a message that is deliberately not sent, with the reason why
+    (``key_checked`` as for ``enqueue_email``)."""
+    existing = None if key_checked else _with_key(session, key)
     if existing is not None:
         return existing
     message = OutboxMessage(
@@ -91,6 +96,24 @@ def record_skipped(session, *, tenant_id: int | None, template: str, recipient: 
     )
     session.add(message)
     return message
+
+
+def _with_key(session, key: str) -> OutboxMessage | None:
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+
+
+KEYS_PER_LOOKUP = 1000  # well under any driver's parameter limit (SQLite's is 32,766)
+
+
+def existing_keys(session, keys: list[str]) -> set[str]:
+    """Return which of ``keys`` are already in the outbox, in one query per thousand keys."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), KEYS_PER_LOOKUP):
+        chunk = wanted[start:start + KEYS_PER_LOOKUP]
+        found.update(session.scalars(
+            select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(chunk))))
+    return found
 
 
 def without_secrets(payload: dict) -> dict:

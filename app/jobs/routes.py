@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.auth.access import member, platform_admin
 from app.jobs import services
 from app.jobs.queue import queue_depth
+from app.pagination import paginate
 from app.tenants.forms import ConfirmForm
 from app.tenants.models import Role
 
@@ -17,9 +18,8 @@ bp = Blueprint("jobs", __name__)
 @bp.route("/authorities/<int:authority_id>/messages")
 @member(Role.TENANT_ADMIN)
 def list_failed_messages(authority_id: int):
-    return render_template(
-        "jobs/messages.html", messages=services.needing_attention(), confirm=ConfirmForm()
-    )
+    page = paginate(services.needing_attention_in_view())
+    return render_template("jobs/messages.html", messages=page.items, page=page, confirm=ConfirmForm())
 
 
 def _message_or_404(message_id: int):

@@ -17,16 +17,19 @@ from app.tenants.models import Authority
 from app.tenants.scoping import acting_for_chain
 
 
+def needing_attention_in_view():
+    """The statement listing the scope's messages that failed for good or whose fate is
+    unknown, newest first."""
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.state.in_(NEEDS_A_PERSON))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    )
+
+
 def needing_attention(limit: int = 200) -> list[OutboxMessage]:
     """Return the current scope's messages that failed for good or whose fate is unknown."""
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.state.in_(NEEDS_A_PERSON))
-            .order_by(OutboxMessage.created_at.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(needing_attention_in_view().limit(limit)))
 
 
 def messages_for_case(case_id: int) -> list[OutboxMessage]:

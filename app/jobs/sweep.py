@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.actions.models import Action, ActionStatus, OwnerKind
 from app.auth.models import User
@@ -35,7 +35,7 @@ from app.cases.procedure_settings import settings_for
 from app.cases.services import MAY_OWE_AFTER_CLOSING, clocks_in_force, held_meetings, milestones
 from app.db import utcnow
 from app.extensions import db
-from app.jobs.outbox import enqueue_email, record_skipped
+from app.jobs.outbox import enqueue_email, existing_keys, record_skipped
 from app.links import absolute_url
 from app.tenants.models import Authority, Membership
 from app.tenants.scoping import acting_for_authority
@@ -154,7 +154,7 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     members = set(db.session.scalars(
         select(Membership.user_id).where(Membership.tenant_id == authority_id, Membership.active.is_(True))
     ))
-    queued = 0
+    due = []
     for case in cases:
         # A closed case keeps only its after-closing obligations (closure notice, contract
         # review): they are reminded of until met.
@@ -163,8 +163,19 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
         for deadline in deadlines:
             kind = reminder_kind(deadline, today, settings.reminder_working_days_before)
             if kind is not None:
-                queued += _queue(case, authority_name, deadline, kind, today, members)
-    return queued
+                due.append((case, deadline, kind))
+    # Most reminders were queued by an earlier pass: find those keys in bulk, not one by one.
+    written = existing_keys(db.session, [
+        _key(case, deadline, kind, person.user)
+        for case, deadline, kind in due for person in _people_of(deadline, kind, members)])
+    return sum(_queue(case, authority_name, deadline, kind, today, members, written)
+               for case, deadline, kind in due)
+
+
+def _people_of(deadline: Deadline, kind: ReminderKind, members: set[int]) -> list[Recipient]:
+    """Everyone a reminder is written for: those told, and those recorded as not told."""
+    people, skipped = deadline.told(kind, members)
+    return people + [skip.person for skip in skipped]
 
 
 def _open_cases(authority_id: int) -> list[Case]:
@@ -178,6 +189,7 @@ def _open_cases(authority_id: int) -> list[Case]:
             .options(
                 joinedload(Case.decision), joinedload(Case.provider),
                 joinedload(Case.lead_officer), joinedload(Case.chair),
+                selectinload(Case.exclusions),
             )
             .order_by(Case.id)
         ).unique()
@@ -231,27 +243,38 @@ def _shorten(text: str, limit: int = 120) -> str:
 
 
 def _queue(case: Case, authority_name: str, deadline: Deadline, kind: ReminderKind, today: date,
-           members: set[int]) -> int:
+           members: set[int], written: set[str]) -> int:
+    """Write the reminders of one deadline whose keys are not in ``written`` (the keys already
+    in the outbox, to which this adds the ones it writes); return how many are to be sent."""
     queued = 0
     people, skipped = deadline.told(kind, members)
     for person in people:
-        message = enqueue_email(
+        key = _key(case, deadline, kind, person.user)
+        if key in written:
+            continue
+        written.add(key)
+        enqueue_email(
             db.session,
             tenant_id=case.tenant_id,
             template=kind.template,
             recipient=person.user.email,
             case_id=case.id,
-            key=_key(case, deadline, kind, person.user),
+            key=key,
             context=_context(case, authority_name, deadline, person, today),
+            key_checked=True,
         )
-        queued += inspect(message).pending  # False when this key was already in the outbox
+        queued += 1
     for skip in skipped:
         user = skip.person.user
+        key = _key(case, deadline, kind, user)
+        if key in written:
+            continue
+        written.add(key)
         record_skipped(
             db.session, tenant_id=case.tenant_id, template=kind.template, recipient=user.email,
-            case_id=case.id, key=_key(case, deadline, kind, user),
+            case_id=case.id, key=key,
             context=_context(case, authority_name, deadline, skip.person, today),
-            reason=f"Not sent to {user.name}: {skip.reason}.",
+            reason=f"Not sent to {user.name}: {skip.reason}.", key_checked=True,
         )
     return queued
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.actions.models import Action
 from app.audit.models import AuditEvent
@@ -46,7 +46,8 @@ def meetings_of(case_id: int) -> list[Meeting]:
 def get_meeting(case: Case, meeting_id: int) -> Meeting | None:
     return db.session.scalar(
         select(Meeting)
-        .options(selectinload(Meeting.attendees))
+        .options(selectinload(Meeting.attendees).options(
+            joinedload(MeetingAttendee.user), joinedload(MeetingAttendee.authority)))
         .where(Meeting.id == meeting_id, Meeting.case_id == case.id)
     )
 

@@ -9,6 +9,7 @@ from app.auth.access import member
 from app.cases.access import current_actor
 from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
 from app.extensions import db
+from app.pagination import paginate
 from app.placing import services as placing_services
 from app.placing.reviews import REVIEW_LABELS
 from app.residents import operations, services
@@ -48,7 +49,8 @@ def _values(form: ResidentForm) -> dict:
 @bp.route("/authorities/<int:authority_id>/residents")
 @member(*RESIDENT_READERS)
 def list_residents(authority_id: int):
-    return render_template("residents/list.html", residents=services.list_residents(),
+    page = paginate(services.residents_in_view())
+    return render_template("residents/list.html", residents=page.items, page=page,
                            hosts_locations=bool(services.host_locations(authority_id)))
 
 

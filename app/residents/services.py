@@ -11,18 +11,21 @@ from app.residents.models import Resident
 from app.tenants.models import Authority
 
 
-def list_residents() -> list[Resident]:
-    return list(
-        db.session.scalars(
-            select(Resident)
-            .options(
-                joinedload(Resident.location).joinedload(Location.provider),
-                joinedload(Resident.placing_authority),
-                joinedload(Resident.joint_funder),
-            )
-            .order_by(Resident.family_name, Resident.given_name)
+def residents_in_view():
+    """The statement listing the residents the scope may read, with what the list shows."""
+    return (
+        select(Resident)
+        .options(
+            joinedload(Resident.location).joinedload(Location.provider),
+            joinedload(Resident.placing_authority),
+            joinedload(Resident.joint_funder),
         )
+        .order_by(Resident.family_name, Resident.given_name, Resident.id)
     )
+
+
+def list_residents() -> list[Resident]:
+    return list(db.session.scalars(residents_in_view()))
 
 
 def get_resident(resident_id: int) -> Resident | None:

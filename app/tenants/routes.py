@@ -14,6 +14,7 @@ from app.auth.sign_in_flow import start_session
 from app.cases.roles import CASE_READERS
 from app.extensions import db
 from app.jobs import in_process
+from app.pagination import paginate
 from app.tenants import logos, services
 from app.tenants.forms import ConfirmForm, InviteForm, LogoForm, RolesForm
 from app.tenants.models import Role
@@ -49,9 +50,11 @@ def home(authority_id: int):
 @bp.route("/authorities/<int:authority_id>/users")
 @member(ADMIN)
 def list_users(authority_id: int):
+    page = paginate(services.members_of(authority_id))
     return render_template(
         "tenants/users.html",
-        members=services.list_members(authority_id),
+        members=page.items,
+        page=page,
         invitations=services.pending_invitations(authority_id),
         confirm=ConfirmForm(),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from app.audit.services import record
 from app.auth import invitation_tokens as tokens
@@ -56,15 +57,19 @@ def home_for_staff(user: User) -> str:
     return url_for("tenants.choose_authority")
 
 
-def list_members(authority_id: int) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.tenant_id == authority_id)
-            .order_by(Membership.active.desc(), User.name)
-        )
+def members_of(authority_id: int):
+    """The statement listing an authority's memberships, active first, with their users."""
+    return (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .options(contains_eager(Membership.user))
+        .where(Membership.tenant_id == authority_id)
+        .order_by(Membership.active.desc(), User.name, Membership.id)
     )
+
+
+def list_members(authority_id: int) -> list[Membership]:
+    return list(db.session.scalars(members_of(authority_id)))
 
 
 def get_member(authority_id: int, membership_id: int) -> Membership | None:

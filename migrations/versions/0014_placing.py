@@ -2,7 +2,7 @@
 who reads the resident as its placing authority does.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-01
 
 """
@@ -34,7 +34,7 @@ FUNDING = ("local_authority", "icb_continuing_health_care", "joint", "section_11
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

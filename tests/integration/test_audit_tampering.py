@@ -143,3 +143,17 @@ def test_the_app_role_may_only_advance_a_head(app, trail, app_engine):  # noqa: 
                 assert any(word in str(error) for word in ("permission denied", "row-level security",
                                                             "audit head"))
     assert _verify(app).exit_code == 0
+
+
+def test_the_chain_is_read_in_batches_and_a_change_in_a_later_batch_is_found(app, trail, owner_engine):
+    from app.audit.services import verify_chain
+
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=trail.host_a)):
+        assert verify_chain(db.session, trail.host_a, batch=1) == []
+        assert verify_chain(db.session, trail.host_a, batch=3) == []
+    _as_owner(owner_engine, "update audit_event set reason = 'edited' where id = (select max(id) "
+                            "from audit_event where tenant_id = :t)", t=trail.host_a)
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=trail.host_a)):
+        for batch in (1, 3, 5000):
+            problems = verify_chain(db.session, trail.host_a, batch=batch)
+            assert len(problems) == 1 and "content does not match its hash" in problems[0], problems
