@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from app.audit.services import record
+from app.auth import accepting
 from app.auth import invitation_tokens as tokens
 from app.auth.models import Realm, User
-from app.auth.passwords import hash_password
 from app.auth.services import find_user_by_email, normalise_email
 from app.db import utcnow
 from app.extensions import db
@@ -106,35 +105,18 @@ def find_invitation(token: str) -> ProviderInvitation | None:
 
 def create_account(invitation: ProviderInvitation, password: str) -> User | str:
     """Create the invitee's provider account from an invitation to an unused email."""
-    if find_user_by_email(invitation.email) is not None:
-        # Never touch an existing account's password: its owner signs in and accepts instead.
-        return "An account with this email address already exists. Sign in to accept."
-    user = User(
-        email=invitation.email,
-        name=invitation.name,
-        realm=Realm.PROVIDER,
-        password_hash=hash_password(password),
-    )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same email was taken a moment ago (a double submit): never join the other account.
-        db.session.rollback()
-        return "An account with this email address already exists. Sign in to accept."
-    _join(invitation, user)
+    user = accepting.new_account(invitation, password, Realm.PROVIDER)
+    if isinstance(user, User):
+        _join(invitation, user)
     return user
 
 
 def join(invitation: ProviderInvitation, user: User) -> str | None:
     """Accept an invitation for the signed-in account it was sent to; return why not, if not."""
-    if not tokens.same_email(user, invitation.email):
-        return "This invitation was sent to another email address."
-    problem = account_problem(user)
-    if problem:
-        return problem
-    _join(invitation, user)
-    return None
+    problem = accepting.why_not_join(invitation, user, account_problem)
+    if problem is None:
+        _join(invitation, user)
+    return problem
 
 
 def account_problem(user: User) -> str | None:
@@ -159,18 +141,7 @@ def _join(invitation: ProviderInvitation, user: User) -> None:
     now = utcnow()
     invitation.accepted_at = now
     # One acceptance spends every other invitation of this email to this provider.
-    db.session.execute(
-        update(ProviderInvitation)
-        .where(
-            ProviderInvitation.provider_id == invitation.provider_id,
-            ProviderInvitation.email == invitation.email,
-            ProviderInvitation.id != invitation.id,
-            ProviderInvitation.accepted_at.is_(None),
-            ProviderInvitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    accepting.spend_the_others(invitation, ProviderInvitation.provider_id, now)
     # Provider changes belong to the platform's audit chain.
     with acting_for_platform(db.session, user_id=user.id, why="a provider invitation accepted"):
         record(

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from app.audit.services import record
+from app.auth import accepting
 from app.auth import invitation_tokens as tokens
-from app.auth.invitation_tokens import same_email
 from app.auth.models import Realm, User
-from app.auth.passwords import hash_password
-from app.auth.services import find_user_by_email, normalise_email
+from app.auth.services import normalise_email
 from app.auth.sessions import end_sessions_of
 from app.db import utcnow
 from app.extensions import db
@@ -160,35 +158,18 @@ def find_invitation(link_token: str) -> Invitation | None:
 
 def create_account(invitation: Invitation, password: str) -> User | str:
     """Create the invitee's account from an invitation to an email nobody uses yet."""
-    if find_user_by_email(invitation.email) is not None:
-        # Never touch an existing account's password: its owner signs in and accepts instead.
-        return "An account with this email address already exists. Sign in to accept."
-    user = User(
-        email=invitation.email,
-        name=invitation.name,
-        realm=Realm.STAFF,
-        password_hash=hash_password(password),
-    )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same email was taken a moment ago (a double submit): never join the other account.
-        db.session.rollback()
-        return "An account with this email address already exists. Sign in to accept."
-    _join(invitation, user)
+    user = accepting.new_account(invitation, password, Realm.STAFF)
+    if isinstance(user, User):
+        _join(invitation, user)
     return user
 
 
 def join(invitation: Invitation, user: User) -> str | None:
     """Accept an invitation for the signed-in account it was sent to; return why not, if not."""
-    if not same_email(user, invitation.email):
-        return "This invitation was sent to another email address."
-    problem = account_problem(user)
-    if problem:
-        return problem
-    _join(invitation, user)
-    return None
+    problem = accepting.why_not_join(invitation, user, account_problem)
+    if problem is None:
+        _join(invitation, user)
+    return problem
 
 
 def account_problem(user: User) -> str | None:
@@ -215,18 +196,7 @@ def _join(invitation: Invitation, user: User) -> None:
         now = utcnow()
         invitation.accepted_at = now
         # One acceptance spends every other invitation of this email to this authority.
-        db.session.execute(
-            update(Invitation)
-            .where(
-                Invitation.tenant_id == invitation.tenant_id,
-                Invitation.email == invitation.email,
-                Invitation.id != invitation.id,
-                Invitation.accepted_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        accepting.spend_the_others(invitation, Invitation.tenant_id, now)
         record(
             db.session,
             action="invitation.accepted",
