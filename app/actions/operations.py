@@ -11,6 +11,7 @@ from app.cases.models import Case
 from app.cases.operations import Actor, audit_case
 from app.db import utcnow
 from app.extensions import db
+from app.unit_of_work import operation
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def _status_values(action: Action) -> dict:
     }
 
 
+@operation
 def add_action(actor: Actor, case: Case, details: ActionDetails) -> Action:
     action = Action(tenant_id=case.tenant_id, case_id=case.id, status=ActionStatus.OPEN)
     details.apply_to(action)
@@ -61,6 +63,7 @@ def add_action(actor: Actor, case: Case, details: ActionDetails) -> Action:
     return action
 
 
+@operation
 def edit_action(actor: Actor, case: Case, action: Action, details: ActionDetails) -> Action:
     old = _values(action)
     details.apply_to(action)
@@ -68,6 +71,7 @@ def edit_action(actor: Actor, case: Case, action: Action, details: ActionDetails
     return action
 
 
+@operation
 def change_status(actor: Actor, case: Case, action: Action, status: ActionStatus,
                   note: str) -> Action:
     """Move an action to ``status``; done records when, and the note says what was done."""

@@ -30,7 +30,7 @@ from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.formatting import long_date
 from app.forms import Form
 from app.htmx import CaseSection, vary
@@ -149,7 +149,6 @@ def add_action(authority_id: int, case_id: int):
     if not form.validate_on_submit():
         return _form_response(case, OpenForm("add", form))
     operations.add_action(current_actor(), case, form.details())
-    db.session.commit()
     return _done(case, "Action added")
 
 
@@ -161,7 +160,6 @@ def edit_action(authority_id: int, case_id: int, action_id: int):
     if not form.validate_on_submit():
         return _form_response(case, OpenForm("edit", form, action))
     operations.edit_action(current_actor(), case, action, form.details())
-    db.session.commit()
     return _done(case, "Action changed")
 
 
@@ -176,5 +174,4 @@ def change_action_status(authority_id: int, case_id: int, action_id: int):
         return _form_response(case, OpenForm("status", form, action))
     status = ActionStatus(form.status.data)
     operations.change_status(current_actor(), case, action, status, form.completion_note.data or "")
-    db.session.commit()
     return _done(case, f"Action marked {status.label.lower()}")

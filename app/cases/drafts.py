@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.formatting import xml_safe
 from app.tenants.scoping import Scope, TenantScoped, equals
+from app.unit_of_work import operation
 
 
 class Draft(TenantScoped, db.Model):
@@ -36,6 +37,16 @@ class Draft(TenantScoped, db.Model):
         return scope.tenant_id == row.tenant_id and scope.user_id == row.user_id
 
 
+# The long texts of stage 1 kept while typed (app/static/js/autosave.js), by case.
+ASSESSMENT_FIELDS = ("threshold_assessment", "recommendation")
+DECISION_FIELDS = ("reason",)
+CASE_DRAFT_FIELDS = {*ASSESSMENT_FIELDS, *DECISION_FIELDS}
+
+
+def case_draft_key(case_id: int, field: str) -> str:
+    return f"case:{case_id}:{field}"
+
+
 def drafts_of(user_id: int, keys: list[str]) -> dict[str, Draft]:
     """Return the user's drafts for ``keys``, by key."""
     from sqlalchemy import select
@@ -44,6 +55,7 @@ def drafts_of(user_id: int, keys: list[str]) -> dict[str, Draft]:
     return {row.field_key: row for row in rows}
 
 
+@operation
 def save_draft(tenant_id: int, user_id: int, key: str, text: str) -> Draft:
     """Keep what a user is typing under ``key``, private to them, until they save the form."""
     draft = drafts_of(user_id, [key]).get(key)
@@ -56,6 +68,7 @@ def save_draft(tenant_id: int, user_id: int, key: str, text: str) -> Draft:
     return draft
 
 
+@operation
 def discard_drafts(user_id: int, keys) -> None:
     from sqlalchemy import delete
 
@@ -63,3 +76,10 @@ def discard_drafts(user_id: int, keys) -> None:
         delete(Draft).where(Draft.user_id == user_id, Draft.field_key.in_(list(keys)))
         .execution_options(synchronize_session=False)
     )
+
+
+@operation
+def discard_case_drafts(user_id: int, case_id: int, fields) -> None:
+    """Drop the user's drafts of ``fields`` of a case: the form they belong to was saved, or
+    the user chose to throw them away."""
+    discard_drafts(user_id, [case_draft_key(case_id, field) for field in fields])

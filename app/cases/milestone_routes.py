@@ -18,7 +18,6 @@ from app.cases.forms import (
 )
 from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
-from app.extensions import db
 
 
 def _case_page(case, anchor: str):
@@ -47,10 +46,8 @@ def record_provider_told(authority_id: int, case_id: int):
                 current_actor(), case, told_at=form.moment(), how=form.how.data,
                 told_by_id=form.told_by_id.data, backdate_reason=form.backdate_reason.data or "")
         except operations.Refused as refused:
-            db.session.rollback()
             form.day.errors = [str(refused)]
         else:
-            db.session.commit()
             flash("Recorded that the provider was told. The provider can now see this case.")
             return _case_page(case, "provider")
     return render_template("cases/provider_told_form.html", form=form, case=case)
@@ -69,10 +66,8 @@ def keep_provider_out(authority_id: int, case_id: int):
                                          advised_by=form.advised_by.data,
                                          agreed_by_id=form.agreed_by_id.data)
         except operations.Refused as refused:
-            db.session.rollback()
             form.reason.errors = [str(refused)]
         else:
-            db.session.commit()
             flash("The provider is kept out of this case until the advice is lifted.")
             return _case_page(case, "provider")
     return render_template("cases/exclusion_form.html", form=form, case=case)
@@ -88,10 +83,8 @@ def lift_provider_exclusion(authority_id: int, case_id: int):
         try:
             operations.lift_provider_exclusion(current_actor(), case, reason=form.lift_reason.data)
         except operations.Refused as refused:
-            db.session.rollback()
             form.lift_reason.errors = [str(refused)]
         else:
-            db.session.commit()
             flash("Advice lifted. Record when the provider is told.")
             return _case_page(case, "provider")
     return render_template("cases/lift_exclusion_form.html", form=form, case=case)
@@ -108,10 +101,8 @@ def record_plan_received(authority_id: int, case_id: int):
             operations.record_plan_received(current_actor(), case, received_at=form.moment(),
                                             how=form.how.data)
         except operations.Refused as refused:
-            db.session.rollback()
             form.day.errors = [str(refused)]
         else:
-            db.session.commit()
             flash("Improvement Plan recorded as received.")
             return _case_page(case, "clocks")
     return render_template("cases/plan_received_form.html", form=form, case=case)
@@ -124,7 +115,6 @@ def change_themes(authority_id: int, case_id: int):
     form = ThemesForm(obj=case)
     if form.validate_on_submit():
         operations.record_themes(current_actor(), case, form.themes.data or "")
-        db.session.commit()
         flash("Themes saved.")
         return _case_page(case, "summary")
     return render_template("cases/themes_form.html", form=form, case=case)

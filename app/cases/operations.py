@@ -1,4 +1,5 @@
-"""State-changing operations on cases. Each writes its audit event in the same transaction."""
+"""State-changing operations on cases. Each checks its rules, writes its audit event in the
+same transaction and is a unit of work (app/unit_of_work.py): it commits, its caller does not."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.services import record
 from app.auth.models import User
-from app.cases import key_dates, services
+from app.cases import drafts, key_dates, services
 from app.cases.clocks import local_date
 from app.cases.models import (
     Case,
@@ -26,14 +27,14 @@ from app.cases.stages import available_moves, transition
 from app.db import utcnow
 from app.extensions import db
 from app.tenants.models import Role
+from app.unit_of_work import Refused, operation
 
 
-class MoveRefused(Exception):
+class MoveRefused(Refused):
     """The stage table does not allow this move now; ``reasons`` says why."""
 
     def __init__(self, reasons: list[str]):
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
+        super().__init__(*reasons)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def audit_case(actor: Actor, case: Case, action: str, obj=None, old=None, new=No
     )
 
 
+@operation
 def open_case(actor: Actor, *, provider_id: int, location_id: int | None, title: str,
               summary: str, intelligence_ids: list[int] = ()) -> Case:
     """Open a case at stage 1, attaching intelligence already gathered about the provider."""
@@ -93,6 +95,7 @@ def open_case(actor: Actor, *, provider_id: int, location_id: int | None, title:
     return case
 
 
+@operation
 def add_intelligence(actor: Actor, *, provider_id: int, location_id: int | None,
                      case_id: int | None, source: IntelligenceSource, received_on: date,
                      count: int, reference: str, summary: str,
@@ -122,9 +125,13 @@ def _decision(case: Case) -> Decision:
     return decision
 
 
+@operation
 def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
                       recommendation: str) -> Decision:
-    """Record the threshold assessment and the recommendation to the DASS."""
+    """Record the threshold assessment and the recommendation to the DASS, and drop the
+    author's drafts of them. Only at stage 1: after the decision the assessment stands."""
+    if case.stage is not Stage.DECISION:
+        raise Refused("The decision has been made: the assessment can no longer change.")
     decision = _decision(case)
     old = {"threshold_assessment": decision.threshold_assessment,
            "recommendation": decision.recommendation}
@@ -134,9 +141,11 @@ def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
     decision.recommended_at = utcnow()
     audit_case(actor, case, "case.assessment_recorded", decision, old,
            {"threshold_assessment": threshold_assessment, "recommendation": recommendation})
+    drafts.discard_case_drafts(actor.user.id, case.id, drafts.ASSESSMENT_FIELDS)
     return decision
 
 
+@operation
 def record_decision(actor: Actor, case: Case, *, outcome: DecisionOutcome, reason: str,
                     lead_officer_id: int | None, chair_id: int | None) -> Case:
     """Record the DASS decision, appoint the Lead Officer and chair, and move the case on."""
@@ -156,9 +165,11 @@ def record_decision(actor: Actor, case: Case, *, outcome: DecisionOutcome, reaso
             "chair_id": chair_id})
     target = Stage.INITIAL_MEETING if outcome is DecisionOutcome.PROCEED else Stage.CLOSED
     move_case(actor, case, target, reason)
+    drafts.discard_case_drafts(actor.user.id, case.id, drafts.DECISION_FIELDS)
     return case
 
 
+@operation
 def move_case(actor: Actor, case: Case, target: Stage, reason: str,
               override_reason: str = "") -> StageChange:
     """Move a case to ``target`` if the stage table allows it now; record who, when and why.
@@ -195,10 +206,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-class Refused(Exception):
-    """A change the process does not allow now; the message says why, for the person."""
-
-
+@operation
 def record_provider_told(actor: Actor, case: Case, *, told_at: datetime, how: str,
                          told_by_id: int, backdate_reason: str = "") -> None:
     """Record that the provider was told of the concern: from then on it sees the case.
@@ -225,6 +233,7 @@ def record_provider_told(actor: Actor, case: Case, *, told_at: datetime, how: st
                reason=backdate_reason.strip() or None)
 
 
+@operation
 def keep_provider_out(actor: Actor, case: Case, *, reason: str, advised_by: str,
                       agreed_by_id: int) -> ProviderExclusion:
     """Record police or coroner advice that the provider must not be told (or must be kept out
@@ -244,6 +253,7 @@ def keep_provider_out(actor: Actor, case: Case, *, reason: str, advised_by: str,
     return exclusion
 
 
+@operation
 def lift_provider_exclusion(actor: Actor, case: Case, *, reason: str) -> None:
     """Lift the advice: the clock to inform the provider runs again from now."""
     exclusion = next((e for e in case.exclusions if e.lifted_at is None), None)
@@ -257,6 +267,7 @@ def lift_provider_exclusion(actor: Actor, case: Case, *, reason: str) -> None:
                new={"lifted_at": _iso(exclusion.lifted_at)}, reason=reason)
 
 
+@operation
 def record_plan_received(actor: Actor, case: Case, *, received_at: datetime, how: str) -> None:
     """Record that the provider's first Improvement Plan arrived (the provider portal's
     submission sets the same milestone): it stops the plan's clock and starts the contract
@@ -271,12 +282,14 @@ def record_plan_received(actor: Actor, case: Case, *, received_at: datetime, how
                new={"plan_first_submitted_at": _iso(received_at), "plan_received_how": how})
 
 
+@operation
 def record_themes(actor: Actor, case: Case, themes: str) -> None:
     old = {"themes": case.themes}
     case.themes = themes
     audit_case(actor, case, "case.themes_changed", old=old, new={"themes": themes})
 
 
+@operation
 def save_procedure_settings(actor: Actor, data: dict) -> None:
     """Save the authority's timescales and options, recording the old and new values."""
     from app.cases.procedure_settings import DEFAULTS, settings_for
@@ -300,6 +313,7 @@ def save_procedure_settings(actor: Actor, data: dict) -> None:
         key_dates.refresh(case)
 
 
+@operation
 def correct_audit_entry(actor: Actor, case: Case, event_id: int, correction: str, reason: str):
     """Correct an entry of the trail by appending a new one that points at it: nothing in the
     trail is ever edited or deleted."""

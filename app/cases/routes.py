@@ -16,7 +16,6 @@ from app.cases.forms import OpenCaseForm
 from app.cases.models import Stage
 from app.cases.operations import open_case
 from app.cases.roles import CASE_EDITORS
-from app.extensions import db
 from app.ids import as_id, id_arg
 from app.pagination import paginate_list
 from app.placing.routes import render_shared_case
@@ -82,7 +81,6 @@ def new_case(authority_id: int):
                 title=form.title.data, summary=form.summary.data or "",
                 intelligence_ids=[i for i in map(as_id, request.form.getlist("intelligence")) if i],
             )
-            db.session.commit()
             flash(f"Case {case.reference} opened at stage 1, decision.")
             return redirect(url_for("cases.show_case", authority_id=authority_id, case_id=case.id))
     return render_template("cases/new.html", form=form, intelligence=intelligence)

@@ -11,7 +11,6 @@ from app.cases.operations import save_procedure_settings
 from app.cases.procedure_settings import settings_for
 from app.cases.roles import SETTINGS_EDITORS
 from app.cases.routes import bp
-from app.extensions import db
 
 
 @bp.route("/authorities/<int:authority_id>/procedure-settings", methods=["GET", "POST"])
@@ -20,7 +19,6 @@ def procedure_settings(authority_id: int):
     form = ProcedureSettingsForm(obj=settings_for(authority_id))
     if form.validate_on_submit():
         save_procedure_settings(current_actor(), form.data)
-        db.session.commit()
         flash("Procedure settings saved. New deadlines use them from now on.")
         return redirect(url_for("cases.procedure_settings", authority_id=authority_id))
     return render_template("cases/procedure_settings.html", form=form)

@@ -26,12 +26,12 @@ from app.cases.forms import (
     IntelligenceForm,
     MoveForm,
 )
-from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
-from app.cases.operations import MoveRefused
+from app.cases.models import DecisionOutcome, IntelligenceSource
+from app.cases.operations import MoveRefused, Refused
 from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
 from app.cases.stages import CASE_RUNNERS
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.formatting import date_and_time, time_of_day
 from app.htmx import announce
 from app.pagination import paginate_list
@@ -65,7 +65,6 @@ def _add_intelligence(case):
             reference=form.reference.data or "", summary=form.summary.data,
             cqc_rating=form.cqc_rating.data,
         )
-        db.session.commit()
         if htmx:
             message = "Intelligence added."
             return announce(_intelligence_section(case, status_message=message), message)
@@ -90,15 +89,14 @@ def record_assessment(authority_id: int, case_id: int):
     form = AssessmentForm(obj=decision)
     restored = _restore_drafts(case, form, ASSESSMENT_FIELDS, decision and decision.recommended_at)
     if form.validate_on_submit():
-        if case.stage is not Stage.DECISION:
-            flash("The decision has been made: the assessment can no longer change.", "error")
-        else:
+        try:
             operations.record_assessment(
                 current_actor(), case, threshold_assessment=form.threshold_assessment.data,
                 recommendation=form.recommendation.data,
             )
-            _discard(case, ASSESSMENT_FIELDS)
-            db.session.commit()
+        except Refused as refused:
+            flash(str(refused), "error")
+        else:
             flash("Threshold assessment and recommendation saved.")
             return redirect(_case_page(authority_id, case_id, "decision"))
     return render_template("cases/assessment_form.html", form=form, case=case, restored=restored)
@@ -135,11 +133,8 @@ def record_decision(authority_id: int, case_id: int):
                 chair_id=form.chair_id.data or None,
             )
         except MoveRefused as refused:
-            db.session.rollback()
             form.outcome.errors = list(refused.reasons)
         else:
-            _discard(case, DECISION_FIELDS)
-            db.session.commit()
             flash(f"Decision recorded. The case is now at {case.stage.label}.")
             return redirect(_case_page(authority_id, case_id))
     return render_template("cases/decision_form.html", form=form, case=case, decision=decision,
@@ -157,11 +152,9 @@ def move_case(authority_id: int, case_id: int):
             operations.move_case(current_actor(), case, target, form.reason.data,
                                  form.override_reason.data or "")
         except MoveRefused as refused:
-            db.session.rollback()
             for reason in refused.reasons:
                 flash(reason, "error")
         else:
-            db.session.commit()
             flash(f"The case moved to {target.label}.")
         return redirect(_case_page(authority_id, case_id, "stage"))
     return render_template(
@@ -209,7 +202,6 @@ def correct_history(authority_id: int, case_id: int):
         except LookupError as error:
             form.event_id.errors = [str(error)]
         else:
-            db.session.commit()
             flash("Correction added to the trail.")
             return redirect(url_for("cases.case_history", authority_id=authority_id,
                                     case_id=case_id))
@@ -217,13 +209,13 @@ def correct_history(authority_id: int, case_id: int):
 
 
 # Drafts: long texts of stage 1 are kept while typed (app/static/js/autosave.js).
-ASSESSMENT_FIELDS = ("threshold_assessment", "recommendation")
-DECISION_FIELDS = ("reason",)
-DRAFT_FIELDS = {*ASSESSMENT_FIELDS, *DECISION_FIELDS}
+ASSESSMENT_FIELDS = drafts.ASSESSMENT_FIELDS
+DECISION_FIELDS = drafts.DECISION_FIELDS
+DRAFT_FIELDS = drafts.CASE_DRAFT_FIELDS
 
 
 def _draft_key(case, field: str) -> str:
-    return f"case:{case.id}:{field}"
+    return drafts.case_draft_key(case.id, field)
 
 
 def _restore_drafts(case, form, fields, saved_at) -> list[str]:
@@ -243,7 +235,7 @@ def _restore_drafts(case, form, fields, saved_at) -> list[str]:
 
 
 def _discard(case, fields) -> None:
-    drafts.discard_drafts(current_actor().user.id, [_draft_key(case, f) for f in fields])
+    drafts.discard_case_drafts(current_actor().user.id, case.id, fields)
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/drafts", methods=["POST"])
@@ -255,7 +247,6 @@ def save_draft(authority_id: int, case_id: int):
         abort(400)
     actor = current_actor()
     draft = drafts.save_draft(actor.authority_id, actor.user.id, _draft_key(case, field), text)
-    db.session.commit()
     return jsonify(field=field, saved_at=time_of_day(draft.saved_at))
 
 
@@ -267,7 +258,6 @@ def discard_drafts(authority_id: int, case_id: int):
 
     if Form().validate_on_submit():
         _discard(case, DRAFT_FIELDS)
-        db.session.commit()
         flash("Your unsaved text has been discarded.")
     back = "cases.record_decision" if request.form.get("back") == "decision" else "cases.record_assessment"
     return redirect(url_for(back, authority_id=authority_id, case_id=case_id))

@@ -6,17 +6,23 @@ from datetime import date
 
 from app.cases.models import Case
 from app.cases.operations import Actor, audit_case
+from app.closing import services
 from app.closing.letters import Addressee
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email
 from app.london_time import start_of_day
+from app.unit_of_work import Refused, operation
 
 
+@operation
 def send_closure_letters(actor: Actor, case: Case, *, provider_emails: list[str],
                          cqc_email: str) -> int:
     """Queue the letters in this transaction and record that closure was notified (the outbox
-    delivers them even if the mail server is down now)."""
+    delivers them even if the mail server is down now). Only once a held final meeting
+    decided to close the case."""
+    if services.closing_meeting(case.id) is None:
+        raise Refused("Record the final meeting's decision to close before sending the letters.")
     recipients = [(email, Addressee.PROVIDER) for email in provider_emails]
     recipients.append((cqc_email, Addressee.CQC))
     for email, addressee in recipients:
@@ -37,6 +43,7 @@ def send_closure_letters(actor: Actor, case: Case, *, provider_emails: list[str]
     return len(recipients)
 
 
+@operation
 def record_contract_review(actor: Actor, case: Case, *, reviewed_on: date, outcome: str) -> None:
     old = {"contract_review_outcome": case.contract_review_outcome}
     case.contract_review_at = start_of_day(reviewed_on)

@@ -12,7 +12,6 @@ from app.closing import operations, services
 from app.closing.forms import ClosureLettersForm, ContractReviewForm
 from app.closing.letters import Addressee, closure_letter, filename
 from app.documents import DOCX_TYPE
-from app.extensions import db
 
 bp = Blueprint("closing", __name__, url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/closure")
 
@@ -66,7 +65,6 @@ def send_letters(authority_id: int, case_id: int):
         return _render(case, letters_form=form)
     sent = operations.send_closure_letters(current_actor(), case, provider_emails=form.provider_emails.data,
                                            cqc_email=form.cqc_email.data)
-    db.session.commit()
     flash(f"{sent} closure letters are on their way. The case shows who was told and when.")
     return redirect(url_for("closing.show_closure", authority_id=authority_id, case_id=case_id))
 
@@ -80,6 +78,5 @@ def record_contract_review(authority_id: int, case_id: int):
         return _render(case, review_form=form)
     operations.record_contract_review(current_actor(), case, reviewed_on=form.reviewed_on.data,
                                       outcome=form.outcome.data)
-    db.session.commit()
     flash("Contract monitoring review recorded.")
     return redirect(url_for("closing.show_closure", authority_id=authority_id, case_id=case_id))

@@ -21,8 +21,10 @@ from app.extensions import db
 from app.london_time import start_of_day
 from app.meetings.models import Meeting, MeetingKind
 from app.residents.models import Resident
+from app.unit_of_work import Refused, operation
 
 
+@operation
 def add_restriction(actor: Actor, case: Case, *, kind: RestrictionKind, started_on: date,
                     reason: str) -> PlacementRestriction:
     restriction = PlacementRestriction(case_id=case.id, kind=kind, started_on=started_on,
@@ -33,7 +35,10 @@ def add_restriction(actor: Actor, case: Case, *, kind: RestrictionKind, started_
     return restriction
 
 
+@operation
 def end_restriction(actor: Actor, case: Case, restriction: PlacementRestriction, ended_on: date) -> None:
+    if restriction.ended_on is not None:
+        raise Refused("This restriction has already ended")
     restriction.ended_on = ended_on
     audit_case(actor, case, "restriction.ended", restriction, new={"ended_on": ended_on.isoformat()})
 
@@ -52,6 +57,7 @@ def residents_at(case: Case) -> list[Resident]:
     return list(db.session.scalars(statement.order_by(Resident.family_name, Resident.given_name)))
 
 
+@operation
 def invoke_plan(actor: Actor, case: Case, *, kind: PlanKind, reason: str,
                 meeting_at: datetime, venue: str) -> EmergencyPlan:
     """Invoke the closure response plan: the urgent meeting, and a move to track per resident."""
@@ -77,6 +83,7 @@ def invoke_plan(actor: Actor, case: Case, *, kind: PlanKind, reason: str,
     return plan
 
 
+@operation
 def update_move(actor: Actor, case: Case, move: ResidentMove, *, status: MoveStatus,
                 destination: str, moved_on: date | None, notes: str) -> None:
     """Record where a resident is moving; a completed move records them as moved out."""
@@ -90,6 +97,9 @@ def update_move(actor: Actor, case: Case, move: ResidentMove, *, status: MoveSta
                 "moved_on": moved_on.isoformat() if moved_on else None})
 
 
+@operation
 def stand_down(actor: Actor, case: Case, plan: EmergencyPlan) -> None:
+    if plan.stood_down_at is not None:
+        raise Refused("This emergency plan has already been stood down")
     plan.stood_down_at = utcnow()
     audit_case(actor, case, "emergency_plan.stood_down", plan)

@@ -20,7 +20,6 @@ from app.emergency.models import (
     ResidentMove,
     RestrictionKind,
 )
-from app.extensions import db
 from app.forms import Form
 
 # A plan lists every resident to move: only those who may read residents invoke it or record
@@ -68,7 +67,6 @@ def add_restriction(authority_id: int, case_id: int):
         return _render(case, restriction_form=form)
     operations.add_restriction(current_actor(), case, kind=RestrictionKind(form.kind.data),
                                started_on=form.started_on.data, reason=form.reason.data)
-    db.session.commit()
     flash("Restriction recorded.")
     return _page(authority_id, case_id)
 
@@ -82,7 +80,6 @@ def end_restriction(authority_id: int, case_id: int, restriction_id: int):
         abort(404)
     if Form().validate_on_submit() and restriction.ended_on is None:
         operations.end_restriction(current_actor(), case, restriction, date.today())
-        db.session.commit()
         flash("Restriction ended.")
     return _page(authority_id, case_id)
 
@@ -98,7 +95,6 @@ def invoke_plan(authority_id: int, case_id: int):
     plan = operations.invoke_plan(current_actor(), case, kind=PlanKind(form.kind.data),
                                   reason=form.reason.data, meeting_at=meeting_at,
                                   venue=form.venue.data)
-    db.session.commit()
     flash(f"{plan.kind.label} plan invoked: the urgent meeting is scheduled and "
           f"{len(plan.moves)} residents' moves are listed below.")
     return _page(authority_id, case_id)
@@ -113,7 +109,6 @@ def stand_down(authority_id: int, case_id: int, plan_id: int):
         abort(404)
     if Form().validate_on_submit() and plan.stood_down_at is None:
         operations.stand_down(current_actor(), case, plan)
-        db.session.commit()
         flash("Emergency plan stood down.")
     return _page(authority_id, case_id)
 
@@ -131,7 +126,6 @@ def update_move(authority_id: int, case_id: int, move_id: int):
     operations.update_move(current_actor(), case, move, status=MoveStatus(form.status.data),
                            destination=form.destination.data or "", moved_on=form.moved_on.data,
                            notes=form.notes.data or "")
-    db.session.commit()
     flash(f"Move of {move.resident.full_name} saved.")
     return redirect(url_for("emergency.show_emergency", authority_id=authority_id,
                             case_id=case_id, _anchor=f"move-{move.id}"))

@@ -9,7 +9,7 @@ from app.cases.access import current_actor
 from app.cases.models import IntelligenceSource
 from app.cases.operations import add_intelligence
 from app.cases.roles import CASE_EDITORS
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.ids import as_id
 from app.intelligence import services
 from app.intelligence.forms import NewIntelligenceForm
@@ -64,7 +64,6 @@ def record_intelligence(authority_id: int):
             count=form.count.data, reference=form.reference.data or "",
             summary=form.summary.data, cqc_rating=form.cqc_rating.data,
         )
-        db.session.commit()
         flash(f"Intelligence about {form.provider_name()} recorded.")
         return redirect(url_for("intelligence.show_board", authority_id=authority_id))
     return render_template("intelligence/new.html", form=form)

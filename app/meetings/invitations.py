@@ -26,6 +26,7 @@ from app.links import absolute_url
 from app.london_time import TIMEZONE_NAME
 from app.meetings import services
 from app.meetings.models import Meeting, MeetingAttendee
+from app.unit_of_work import operation
 
 KEY_PREFIX = "meeting-invitation"
 
@@ -92,6 +93,7 @@ def _invitation(actor: Actor, case: Case, meeting: Meeting, attendee: MeetingAtt
     )
 
 
+@operation
 def send_invitations(actor: Actor, case: Case, meeting: Meeting) -> int:
     """Email each attendee with an address a calendar invitation; return how many were sent.
 
@@ -124,6 +126,7 @@ def _last_invitation(meeting: Meeting, attendee: MeetingAttendee) -> OutboxMessa
     )
 
 
+@operation
 def send_cancellation(actor: Actor, case: Case, meeting: Meeting, attendee: MeetingAttendee,
                       reason: str) -> bool:
     """Withdraw the attendee's calendar invitation, if one was sent; say whether one was."""

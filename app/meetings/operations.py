@@ -1,4 +1,5 @@
-"""State-changing operations on meetings. Each writes its audit event in the same transaction."""
+"""State-changing operations on meetings. Each checks its rules, writes its audit event in the
+same transaction and commits as one unit of work (app/unit_of_work.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.extensions import db
 from app.meetings import invitations, services
 from app.meetings.agendas import agenda_for, agenda_text
 from app.meetings.models import FinalDecision, Meeting, MeetingAttendee, MeetingKind
+from app.unit_of_work import Refused, operation
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -35,6 +37,7 @@ def _plain(values: dict) -> dict:
     return {k: _iso(v) if isinstance(v, datetime) else getattr(v, "value", v) for k, v in values.items()}
 
 
+@operation
 def schedule_meeting(actor: Actor, case: Case, *, kind: MeetingKind, scheduled_for: datetime,
                      venue: str, **part_times: datetime) -> Meeting:
     """Schedule a meeting with the agenda headings the procedures give for its kind.
@@ -54,6 +57,7 @@ def schedule_meeting(actor: Actor, case: Case, *, kind: MeetingKind, scheduled_f
     return meeting
 
 
+@operation
 def update_meeting(actor: Actor, case: Case, meeting: Meeting, **values) -> None:
     """Change the date, venue or agenda of a meeting."""
     old, new = _changes(meeting, values)
@@ -72,8 +76,12 @@ class Invitee:
     authority_id: int | None = None
 
 
+@operation
 def add_attendee(actor: Actor, case: Case, meeting: Meeting, invitee: Invitee, *,
                  part_one: bool, part_two: bool) -> MeetingAttendee:
+    """Invite someone to one or both parts; a staff user is invited once."""
+    if invitee.user_id is not None and any(a.user_id == invitee.user_id for a in meeting.attendees):
+        raise Refused(f"{invitee.name} is already invited")
     attendee = MeetingAttendee(
         tenant_id=case.tenant_id, meeting_id=meeting.id, case_id=case.id,
         user_id=invitee.user_id, authority_id=invitee.authority_id, name=invitee.name,
@@ -89,6 +97,7 @@ def add_attendee(actor: Actor, case: Case, meeting: Meeting, invitee: Invitee, *
     return attendee
 
 
+@operation
 def remove_attendee(actor: Actor, case: Case, meeting: Meeting, attendee: MeetingAttendee) -> None:
     """Remove someone invited; a calendar invitation already sent to them is withdrawn."""
     invitations.send_cancellation(actor, case, meeting, attendee,
@@ -100,10 +109,13 @@ def remove_attendee(actor: Actor, case: Case, meeting: Meeting, attendee: Meetin
     db.session.flush()
 
 
+@operation
 def cancel_meeting(actor: Actor, case: Case, meeting: Meeting) -> int:
     """Cancel a meeting not yet held; withdraw each calendar invitation sent for it.
 
     Return how many invitations were withdrawn."""
+    if meeting.held_at is not None or meeting.cancelled_at is not None:
+        raise Refused("Only a meeting that has not been held or cancelled can be cancelled")
     meeting.cancelled_at = utcnow()
     withdrawn = [
         attendee.name for attendee in meeting.attendees
@@ -115,6 +127,7 @@ def cancel_meeting(actor: Actor, case: Case, meeting: Meeting) -> int:
     return len(withdrawn)
 
 
+@operation
 def record_attendance(actor: Actor, case: Case, meeting: Meeting, attended_ids: set[int],
                       apologies_ids: set[int] = frozenset()) -> None:
     """Mark who attended and who sent apologies; every other invitee was absent."""
@@ -136,6 +149,7 @@ def _discard_drafts(actor: Actor, meeting: Meeting, fields) -> None:
 MINUTES_FIELDS = ("minutes_part_one", "minutes_part_two", "decisions")
 
 
+@operation
 def save_minutes(actor: Actor, case: Case, meeting: Meeting, **values) -> None:
     """Save the minutes of both parts, what may be shared, and the decisions; drop drafts."""
     old, new = _changes(meeting, values)
@@ -144,10 +158,13 @@ def save_minutes(actor: Actor, case: Case, meeting: Meeting, **values) -> None:
     _discard_drafts(actor, meeting, MINUTES_FIELDS)
 
 
+@operation
 def record_held(actor: Actor, case: Case, meeting: Meeting, *, held_at: datetime,
                 final_decision: FinalDecision | None = None,
                 sustainability_rationale: str = "") -> None:
     """Record that the meeting took place, and for a final meeting its decision and why."""
+    if meeting.cancelled_at is not None:
+        raise Refused("This meeting was cancelled: it cannot be recorded as held")
     values = {"held_at": held_at}
     if meeting.kind is MeetingKind.FINAL:
         values |= {"final_decision": final_decision,
@@ -157,10 +174,12 @@ def record_held(actor: Actor, case: Case, meeting: Meeting, *, held_at: datetime
     _discard_drafts(actor, meeting, ("sustainability_rationale",))
 
 
+@operation
 def save_draft(actor: Actor, meeting: Meeting, field: str, text: str) -> Draft:
     """Keep what the user is typing in ``field``, private to them, until they save the form."""
     return drafts.save_draft(actor.authority_id, actor.user.id, services.draft_key(meeting, field), text)
 
 
+@operation
 def discard_drafts(actor: Actor, meeting: Meeting) -> None:
     _discard_drafts(actor, meeting, services.DRAFT_FIELDS)

@@ -24,7 +24,7 @@ from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
 from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.formatting import time_of_day
 from app.htmx import announce
 from app.jobs import in_process
@@ -40,6 +40,7 @@ from app.meetings.forms import (
     StaffAttendeeForm,
 )
 from app.meetings.models import FinalDecision, MeetingKind
+from app.unit_of_work import Refused
 
 bp = Blueprint("meetings", __name__)
 
@@ -88,7 +89,6 @@ def schedule_meeting(authority_id: int, case_id: int):
         meeting = operations.schedule_meeting(
             current_actor(), case, kind=MeetingKind(form.kind.data), venue=form.venue.data,
             **form.part_times())
-        db.session.commit()
         flash(f"{meeting.kind.label} scheduled. The agenda has been filled in from the procedure.")
         return redirect(_meeting_url(case, meeting))
     return render_template("meetings/schedule.html", case=case, form=form)
@@ -143,7 +143,6 @@ def edit_meeting(authority_id: int, case_id: int, meeting_id: int):
             current_actor(), case, meeting, **form.part_times(),
             venue=form.venue.data, agenda_part_one=form.agenda_part_one.data or "",
             agenda_part_two=form.agenda_part_two.data or "")
-        db.session.commit()
         flash("Meeting details and agenda saved")
         return redirect(_meeting_url(case, meeting))
     return render_template("meetings/edit.html", case=case, meeting=meeting, form=form)
@@ -177,15 +176,15 @@ def add_staff_attendee(authority_id: int, case_id: int, meeting_id: int):
     if not form.validate():
         return _attendees_response(case, meeting, staff_form=form)
     chosen = options[form.person.data]
-    if any(a.user_id == chosen.user_id for a in meeting.attendees):
-        form.person.errors.append(f"{chosen.name} is already invited")
+    try:
+        operations.add_attendee(
+            current_actor(), case, meeting,
+            operations.Invitee(name=chosen.name, email="", user_id=chosen.user_id,
+                               authority_id=chosen.authority_id),
+            part_one="one" in form.parts.data, part_two="two" in form.parts.data)
+    except Refused as refused:
+        form.person.errors.append(str(refused))
         return _attendees_response(case, meeting, staff_form=form)
-    operations.add_attendee(
-        current_actor(), case, meeting,
-        operations.Invitee(name=chosen.name, email="", user_id=chosen.user_id,
-                           authority_id=chosen.authority_id),
-        part_one="one" in form.parts.data, part_two="two" in form.parts.data)
-    db.session.commit()
     return _attendees_response(case, meeting, f"{chosen.name} added")
 
 
@@ -201,7 +200,6 @@ def add_external_attendee(authority_id: int, case_id: int, meeting_id: int):
         operations.Invitee(name=form.name.data, organisation=form.organisation.data,
                            email=form.email.data or ""),
         part_one="one" in form.parts.data, part_two="two" in form.parts.data)
-    db.session.commit()
     return _attendees_response(case, meeting, f"{form.name.data} added")
 
 
@@ -212,7 +210,6 @@ def remove_attendee(authority_id: int, case_id: int, meeting_id: int, attendee_i
     attendee = services.get_attendee(meeting, attendee_id) or abort(404)
     name = attendee.name
     operations.remove_attendee(current_actor(), case, meeting, attendee)
-    db.session.commit()
     return _attendees_response(case, meeting, f"{name} removed")
 
 
@@ -226,7 +223,6 @@ def record_attendance(authority_id: int, case_id: int, meeting_id: int):
         return _attendees_response(case, meeting, attendance_form=form)
     operations.record_attendance(current_actor(), case, meeting, set(form.attended.data or []),
                                  set(form.apologies.data or []))
-    db.session.commit()
     return _attendees_response(case, meeting, "Attendance saved")
 
 
@@ -235,7 +231,6 @@ def record_attendance(authority_id: int, case_id: int, meeting_id: int):
 def send_invitations(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
     sent = invitations.send_invitations(current_actor(), case, meeting)
-    db.session.commit()
     flash(_invitations_outcome(sent, in_process.deliver_now()))
     return redirect(_meeting_url(case, meeting, "attendees"))
 
@@ -256,11 +251,11 @@ def _invitations_outcome(count: int, delivery: in_process.Delivery) -> str:
 @member(*WRITERS)
 def cancel_meeting(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
-    if meeting.held_at is not None or meeting.cancelled_at is not None:
-        flash("Only a meeting that has not been held or cancelled can be cancelled")
+    try:
+        withdrawn = operations.cancel_meeting(current_actor(), case, meeting)
+    except Refused as refused:
+        flash(str(refused))
         return redirect(_meeting_url(case, meeting))
-    withdrawn = operations.cancel_meeting(current_actor(), case, meeting)
-    db.session.commit()
     flash(f"{meeting.kind.label} cancelled"
           + (f". {withdrawn} calendar invitations have been withdrawn." if withdrawn else "."))
     return redirect(_meeting_url(case, meeting))
@@ -293,7 +288,6 @@ def edit_minutes(authority_id: int, case_id: int, meeting_id: int):
             part_two_shared_with_placing=form.part_two_shared_with_placing.data,
             part_two_shared_with_provider=form.part_two_shared_with_provider.data,
             minutes_final=form.minutes_final.data)
-        db.session.commit()
         flash("Minutes saved")
         return redirect(_meeting_url(case, meeting, "minutes"))
     return render_template("meetings/minutes.html", case=case, meeting=meeting, form=form,
@@ -327,7 +321,6 @@ def record_held(authority_id: int, case_id: int, meeting_id: int):
             extra = {"final_decision": FinalDecision(form.final_decision.data),
                      "sustainability_rationale": form.sustainability_rationale.data or ""}
         operations.record_held(current_actor(), case, meeting, held_at=form.held_at, **extra)
-        db.session.commit()
         flash(f"{meeting.kind.label} recorded as held")
         return redirect(_meeting_url(case, meeting))
     return render_template("meetings/held.html", case=case, meeting=meeting, form=form,
@@ -352,7 +345,6 @@ def save_draft(authority_id: int, case_id: int, meeting_id: int):
     if len(text) > LONG_TEXT:
         abort(413)
     draft = operations.save_draft(current_actor(), meeting, field, text)
-    db.session.commit()
     return jsonify(field=field, saved_at=time_of_day(draft.saved_at))
 
 
@@ -361,7 +353,6 @@ def save_draft(authority_id: int, case_id: int, meeting_id: int):
 def discard_drafts(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _host_meeting(case_id, meeting_id)
     operations.discard_drafts(current_actor(), meeting)
-    db.session.commit()
     flash("Your unsaved drafts have been discarded")
     back = "meetings.record_held" if request.form.get("back") == "held" else "meetings.edit_minutes"
     return redirect(url_for(back, authority_id=authority_id, case_id=case.id, meeting_id=meeting.id))

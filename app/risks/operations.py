@@ -1,4 +1,5 @@
-"""Changes to a case's risk register. Each writes its audit event in the same transaction."""
+"""Changes to a case's risk register. Each checks its rules, writes its audit event in the same
+transaction and commits as one unit of work (app/unit_of_work.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from app.cases.operations import Actor, audit_case
 from app.db import utcnow
 from app.extensions import db
 from app.risks.models import KeyQuestion, Risk, RiskScore, rag_for
+from app.unit_of_work import Refused, operation
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,18 @@ class RiskDetails:
         return values
 
 
+def _refuse_if_closed(risk: Risk) -> None:
+    # A closed risk is history: its words and score stay as they were when it closed.
+    if risk.closed_at is not None:
+        raise Refused(f"The risk \u201c{risk.title}\u201d is closed and cannot be changed.")
+
+
 def _score_values(likelihood: int, impact: int) -> dict:
     return {"likelihood": likelihood, "impact": impact, "score": likelihood * impact,
             "rag": rag_for(likelihood, impact).value}
 
 
+@operation
 def add_risk(actor: Actor, case: Case, details: RiskDetails, *, likelihood: int,
              impact: int) -> Risk:
     """Add a risk to the register with its first scoring."""
@@ -54,8 +63,10 @@ def add_risk(actor: Actor, case: Case, details: RiskDetails, *, likelihood: int,
     return risk
 
 
+@operation
 def edit_risk(actor: Actor, case: Case, risk: Risk, details: RiskDetails) -> Risk:
     """Change the words of a risk; its score and history stay as they are."""
+    _refuse_if_closed(risk)
     old = RiskDetails.of(risk)
     for name, value in asdict(details).items():
         setattr(risk, name, value)
@@ -63,9 +74,11 @@ def edit_risk(actor: Actor, case: Case, risk: Risk, details: RiskDetails) -> Ris
     return risk
 
 
+@operation
 def rescore_risk(actor: Actor, case: Case, risk: Risk, *, likelihood: int, impact: int,
                  note: str) -> RiskScore:
     """Score a risk again, keeping the scoring in its history with the reason given."""
+    _refuse_if_closed(risk)
     old = _score_values(risk.likelihood, risk.impact)
     score = RiskScore(tenant_id=case.tenant_id, likelihood=likelihood, impact=impact, note=note,
                       scored_by_id=actor.user.id)
@@ -76,8 +89,10 @@ def rescore_risk(actor: Actor, case: Case, risk: Risk, *, likelihood: int, impac
     return score
 
 
+@operation
 def close_risk(actor: Actor, case: Case, risk: Risk, *, reason: str) -> Risk:
     """Close a risk that no longer needs managing; the reason goes into the audit trail."""
+    _refuse_if_closed(risk)
     risk.closed_at = utcnow()
     audit_case(actor, case, "risk.closed", risk, {"closed_at": None},
                {"closed_at": risk.closed_at.isoformat()}, reason)

@@ -26,7 +26,7 @@ from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.forms import Form
 from app.htmx import CaseSection, vary
 from app.london_time import to_london
@@ -129,7 +129,6 @@ def add_risk(authority_id: int, case_id: int):
     details = form.details()
     operations.add_risk(current_actor(), case, details, likelihood=int(form.likelihood.data),
                         impact=int(form.impact.data))
-    db.session.commit()
     return _done(case, f"Risk added: {details.title}")
 
 
@@ -146,7 +145,6 @@ def edit_risk(authority_id: int, case_id: int, risk_id: int):
         return _form_response(case, OpenForm("edit", form, risk))
     details = form.details()
     operations.edit_risk(current_actor(), case, risk, details)
-    db.session.commit()
     return _done(case, f"Risk changed: {details.title}")
 
 
@@ -166,7 +164,6 @@ def rescore_risk(authority_id: int, case_id: int, risk_id: int):
                                     likelihood=int(form.likelihood.data),
                                     impact=int(form.impact.data))
     message = f"Risk rescored: {title} is now {score.likelihood * score.impact} ({score.rag.value})"
-    db.session.commit()
     return _done(case, message)
 
 
@@ -181,5 +178,4 @@ def close_risk(authority_id: int, case_id: int, risk_id: int):
         return _form_response(case, OpenForm("close", form, risk))
     title = risk.title
     operations.close_risk(current_actor(), case, risk, reason=form.reason.data)
-    db.session.commit()
     return _done(case, f"Risk closed: {title}")

@@ -1,0 +1,79 @@
+"""The one place where a write becomes permanent.
+
+The rule (docs/operations.md):
+
+- Services read. Operations write, check the business rules and write the audit event.
+- An operation is a function decorated with :func:`operation`. Called from outside any other
+  operation (a route, a job, the CLI, an import) it is a unit of work: it commits when it
+  returns and rolls back when it raises, so a refused change leaves nothing behind. Called
+  from inside another operation it joins that one's unit: only the outermost commits, so a
+  composite change (a decision that also moves the stage) is all or nothing.
+- Routes, jobs and the CLI never call ``db.session.commit()``. The few writes that are not
+  changes of case data (a session's last-seen time, the sign-in throttle, the outbox's
+  delivery bookkeeping) call :func:`commit` here, each with its reason.
+
+``tests/unit/test_commits.py`` fails when ``commit()`` appears anywhere else in app/.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_DEPTH = "operation_depth"
+
+
+class Refused(Exception):
+    """A change the rules do not allow now; the message says why, for the person."""
+
+    def __init__(self, *reasons: str):
+        super().__init__("; ".join(reasons))
+        self.reasons = list(reasons)
+
+
+def operation(fn: Callable[P, R]) -> Callable[P, R]:
+    """Make ``fn`` a unit of work: commit on return, roll back on any exception, unless it
+    runs inside another operation, whose unit it joins."""
+
+    @wraps(fn)
+    def unit(*args: P.args, **kwargs: P.kwargs) -> R:
+        info = db.session.info
+        depth = info.get(_DEPTH, 0)
+        info[_DEPTH] = depth + 1
+        try:
+            result = fn(*args, **kwargs)
+            if depth == 0:
+                db.session.commit()
+            return result
+        except BaseException:
+            if depth == 0:
+                db.session.rollback()
+            raise
+        finally:
+            info[_DEPTH] = depth
+
+    unit.is_operation = True
+    return unit
+
+
+def in_operation() -> bool:
+    """True while an operation runs (its writes are not committed yet)."""
+    return db.session.info.get(_DEPTH, 0) > 0
+
+
+def commit(reason: str) -> None:
+    """Commit a write that is not a change of case data (named by ``reason`` in the debug
+    log). Inside an operation it does nothing: the operation commits."""
+    if in_operation():
+        return
+    log.debug("commit: %s", reason)
+    db.session.commit()
