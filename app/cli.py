@@ -80,7 +80,6 @@ def refresh_key_dates_command() -> None:
     for authority_id in list(db.session.scalars(select(Authority.id).order_by(Authority.id))):
         with acting_for_authority(db.session, authority_id, why="refreshing key dates"):
             total += refresh_authority(authority_id)
-            db.session.commit()
     click.echo(f"Key dates refreshed for {total} cases.")
 
 
@@ -164,7 +163,7 @@ def scheduler_command() -> None:
 @with_appcontext
 def rotate_secrets_command() -> None:
     """Re-encrypt stored secrets under the first SECRETS_ENCRYPTION_KEY key (after adding one)."""
-    from app.admin.services import rotate_secrets
+    from app.admin.operations import rotate_secrets
 
     click.echo(f"{rotate_secrets()} secret(s) re-encrypted under the first key")
 

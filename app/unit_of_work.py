@@ -6,8 +6,9 @@ The rule (docs/operations.md):
 - An operation is a function decorated with :func:`operation`. Called from outside any other
   operation (a route, a job, the CLI, an import) it is a unit of work: it commits when it
   returns and rolls back when it raises, so a refused change leaves nothing behind. Called
-  from inside another operation it joins that one's unit: only the outermost commits, so a
-  composite change (a decision that also moves the stage) is all or nothing.
+  from inside another operation it joins that one's unit: its writes are flushed when it
+  returns, and only the outermost commits, so a composite change (a decision that also moves
+  the stage) is all or nothing.
 - Routes, jobs and the CLI never call ``db.session.commit()``. The few writes that are not
   changes of case data (a session's last-seen time, the sign-in throttle, the outbox's
   delivery bookkeeping) call :func:`commit` here, each with its reason.
@@ -53,6 +54,10 @@ def operation(fn: Callable[P, R]) -> Callable[P, R]:
             result = fn(*args, **kwargs)
             if depth == 0:
                 db.session.commit()
+            else:
+                # Written now, under the scope in force (a caller may act for another
+                # authority around this call only); the outermost operation commits.
+                db.session.flush()
             return result
         except BaseException:
             if depth == 0:

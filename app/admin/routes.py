@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.admin import services
+from app.admin import operations, services
 from app.admin.forms import (
     AuthorityForm,
     FirstAdminForm,
@@ -40,7 +40,7 @@ def new_authority():
         if clash:
             getattr(form, clash).errors = [f"An authority with this {clash} already exists"]
         else:
-            authority = services.save_authority(None, form.data, by=current_user)
+            authority = operations.save_authority(None, form.data, by=current_user)
             flash(f"{authority.name} created. Now add its first administrator.")
             return redirect(url_for("admin.show_authority", authority_ref=authority.id))
     form.oidc_client_secret.data = ""
@@ -60,7 +60,7 @@ def show_authority(authority_ref: int):
     authority = _authority_or_404(authority_ref)
     form = FirstAdminForm()
     if form.validate_on_submit():
-        services.invite_first_admin(
+        operations.invite_first_admin(
             authority, name=form.name.data, email=form.email.data, by=current_user
         )
         return render_template("tenants/invited.html", email=form.email.data)
@@ -89,7 +89,7 @@ def revoke_authority_invitation(authority_ref: int, invitation_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     email = invitation.email
-    services.revoke_authority_invitation(invitation, by=current_user)
+    operations.revoke_authority_invitation(invitation, by=current_user)
     flash(f"The invitation to {email} has been revoked.")
     return redirect(url_for("admin.show_authority", authority_ref=authority.id))
 
@@ -105,7 +105,7 @@ def edit_authority(authority_ref: int):
         if clash:
             getattr(form, clash).errors = [f"An authority with this {clash} already exists"]
         else:
-            services.save_authority(authority, form.data, by=current_user)
+            operations.save_authority(authority, form.data, by=current_user)
             flash(f"{authority.name} saved.")
             return redirect(url_for("admin.show_authority", authority_ref=authority.id))
     # The secret is never sent back to a browser, not even the one just typed.
@@ -127,7 +127,7 @@ def new_provider():
         if services.cqc_id_taken(Provider, Provider.cqc_provider_id, form.cqc_provider_id.data):
             form.cqc_provider_id.errors = ["A provider with this CQC provider ID already exists"]
         else:
-            provider = services.create_provider(form.data, by=current_user)
+            provider = operations.create_provider(form.data, by=current_user)
             flash(f"{provider.name} created.")
             return redirect(url_for("admin.show_provider", provider_id=provider.id))
     return render_template("admin/provider_form.html", form=form)
@@ -162,7 +162,7 @@ def revoke_provider_invitation(provider_id: int, invitation_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.revoke_provider_invitation(invitation, by=current_user)
+    operations.revoke_provider_invitation(invitation, by=current_user)
     flash(f"The invitation to {invitation.email} has been revoked.")
     return redirect(url_for("admin.show_provider", provider_id=provider.id))
 
@@ -181,7 +181,7 @@ def new_location(provider_id: int):
         if services.cqc_id_taken(Location, Location.cqc_location_id, form.cqc_location_id.data):
             form.cqc_location_id.errors = ["A location with this CQC location ID already exists"]
         else:
-            services.create_location(provider, form.data, by=current_user)
+            operations.create_location(provider, form.data, by=current_user)
             flash("Location added.")
             return redirect(url_for("admin.show_provider", provider_id=provider.id))
     return render_template("admin/location_form.html", form=form, provider=provider)
@@ -193,7 +193,7 @@ def new_provider_user(provider_id: int):
     provider = _provider_or_404(provider_id)
     form = ProviderUserForm()
     if form.validate_on_submit():
-        outcome = services.invite_provider_user(
+        outcome = operations.invite_provider_user(
             provider, name=form.name.data, email=form.email.data, role=form.role.data, by=current_user
         )
         if isinstance(outcome, str):

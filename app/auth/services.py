@@ -11,6 +11,7 @@ from app.auth.models import Realm, User
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
 from app.extensions import db, login_manager
+from app.unit_of_work import commit
 
 
 @dataclass
@@ -50,7 +51,7 @@ def check_password_sign_in(email: str, password: str, realm: Realm, address: str
     user.last_signed_in_at = utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.commit()
+    commit("sign-in: last signed in, password rehash, throttle cleared")
     return SignInResult(user=user)
 
 
@@ -75,7 +76,7 @@ def change_own_password(user: User, current: str, new: str, address: str) -> str
         return "Your current password is not correct"
     throttle.clear(user.email, address)
     change_password(user, new)
-    db.session.commit()
+    commit("password changed")
     return None
 
 

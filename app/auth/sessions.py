@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from app.auth.models import User, UserSession
 from app.db import utcnow
 from app.extensions import db
+from app.unit_of_work import commit
 
 # Writing last_seen_at on every request would be a write per page view; a minute is precise
 # enough for an idle lifetime counted in minutes or hours.
@@ -63,7 +64,7 @@ def user_for_token(token: str | None) -> User | None:
     reason = _expiry_reason(row, now)
     if reason is not None:
         _end(UserSession.id == row.id, reason)
-        db.session.commit()
+        commit("session: an expired session ended")
         return None
     user = row.user
     if not user.active:
@@ -71,7 +72,7 @@ def user_for_token(token: str | None) -> User | None:
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
         # The loader runs before the view, so this commits nothing but the touch.
-        db.session.commit()
+        commit("session: last-seen touch")
     user.session_token = token
     return user
 

@@ -14,7 +14,8 @@ from app.auth.forms import ChangePasswordForm, SignInForm
 from app.auth.models import Realm, User
 from app.auth.redirects import safe_next
 from app.auth.services import change_own_password, check_password_sign_in
-from app.extensions import db, limiter
+from app.extensions import limiter
+from app.unit_of_work import commit
 
 NOT_CORRECT = "The email address or password is not correct"
 
@@ -33,7 +34,7 @@ def start_session(user: User) -> None:
     session.clear()
     sessions.end_session(previous, reason="replaced")
     sessions.open_session(user)
-    db.session.commit()
+    commit("session: opened at sign-in")
     login_user(user)
     session.permanent = True
 
@@ -42,7 +43,7 @@ def end_session(sign_in_url: str):
     """Sign out: end the session on the server, so that a copy of the cookie is worthless."""
     if current_user.is_authenticated:
         sessions.end_session(current_user.get_id())
-        db.session.commit()
+        commit("session: ended at sign-out")
     logout_user()
     session.clear()
     flash("You have been signed out.")

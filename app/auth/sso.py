@@ -40,6 +40,7 @@ from app.secret_box import SecretUnreadable
 from app.tenants.models import Authority
 from app.tenants.scoping import acting_for_authority
 from app.tenants.services import is_active_member
+from app.unit_of_work import commit
 
 try:  # Authlib 1.7+ verifies ID tokens with joserfc; older releases raise AuthlibBaseError
     from joserfc.errors import JoseError
@@ -442,7 +443,7 @@ def finish(code: str) -> SignedIn:
             actor_authority_id=authority.id,
             new={"issuer": claims["iss"], "subject": subject_of(claims)},
         )
-        db.session.commit()
+        commit("single sign-on recorded")
     return SignedIn(user, authority.id, token.get("id_token"), state.get("next"))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import SignInThrottle
 from app.db import utcnow
 from app.extensions import db
+from app.unit_of_work import commit
 
 # A pair that has not failed for a day starts again from nothing.
 FORGET_AFTER = timedelta(days=1)
@@ -69,7 +70,7 @@ def record_failure(email: str, address: str) -> None:
     delay = delay_after(row.failures)
     row.blocked_until = now + delay if delay else None
     try:
-        db.session.commit()
+        commit("sign-in throttle: a failure counted")
     except IntegrityError:
         # Another request counted the pair's first failure at the same moment: one is enough.
         db.session.rollback()

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from app.cases.clocks import Clock, ClockStatus, clock_at
 from app.db import utcnow
+from app.unit_of_work import operation
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -66,6 +67,7 @@ def refresh(case) -> None:
     case.key_dates = snapshot(services.clocks_of(case, held))
 
 
+@operation
 def refresh_authority(authority_id: int) -> int:
     """Recompute the stored key dates of every case the authority hosts (the caller acts as
     that authority); return how many. For cases that predate the stored dates."""

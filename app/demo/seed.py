@@ -19,6 +19,7 @@ from app.providers.models import Location, Provider, ProviderMembership, Provide
 from app.residents.models import Resident
 from app.tenants.models import Authority, AuthorityKind, Membership, Role
 from app.tenants.scoping import acting_for_authority
+from app.unit_of_work import commit
 
 HOST = ("Wexbridge County Council", "E10000901", AuthorityKind.LOCAL_AUTHORITY, "wexbridge")
 # Each authority's short code, at the start of its case references (WX-2026-0004).
@@ -179,5 +180,5 @@ def seed_demo(password: str) -> list[DemoAccount] | None:
     _residents(host, placing, locations)
     _cases(host, placing, providers, locations, staff_by_authority[0])
     _provider_users(providers, password_hash, accounts)
-    db.session.commit()
+    commit("demo world seeded")
     return accounts

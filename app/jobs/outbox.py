@@ -30,6 +30,7 @@ from app.jobs.models import MessageState, OutboxMessage
 from app.jobs.rendering import calendar_attachment, render_email
 from app.tenants.models import Authority
 from app.tenants.scoping import acting_for_chain
+from app.unit_of_work import commit
 
 log = logging.getLogger(__name__)
 WRITTEN_KEY = "outbox_written"
@@ -156,7 +157,7 @@ def _claim(message_id: int) -> str | None:
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    commit("outbox: a worker claims a message")
     return token if claimed == 1 else None
 
 
@@ -173,7 +174,7 @@ def _fenced(message_id: int, token: str, states, *conditions, **values) -> bool:
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    commit("outbox: a fenced change of a claimed message")
     return changed == 1
 
 
@@ -314,7 +315,7 @@ def relay_once(enqueue=None, *, timeout: float | None = None, until: float | Non
         with acting_for_chain(db.session, tenant_id, why="relaying the outbox"):
             now = utcnow()
             _recover(now, getattr(enqueue, "alive", None))
-            db.session.commit()
+            commit("outbox: lost work recovered")
             for message_id, owner in _due(now):
                 if until is not None and time.monotonic() > until:
                     return handed
@@ -348,4 +349,4 @@ def _hand_to_queue(message_id: int, tenant_id: int | None, enqueue) -> None:
                 lease_until=utcnow() + timedelta(seconds=current_app.config["OUTBOX_QUEUED_LEASE_SECONDS"]))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit("outbox: a message handed to the queue")

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.access import member, platform_admin
-from app.jobs import services
+from app.jobs import decisions, services
 from app.jobs.queue import queue_depth
 from app.pagination import paginate
 from app.tenants.forms import ConfirmForm
@@ -35,7 +35,7 @@ def retry_message(authority_id: int, message_id: int):
     message = _message_or_404(message_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if services.retry(message, by=current_user, authority_id=g.authority.id):
+    if decisions.retry(message, by=current_user, authority_id=g.authority.id):
         flash(f"The message to {message.recipient} will be sent again.")
     elif message.payload.get("secrets_removed"):
         flash(f"The one-time link in the message to {message.recipient} was removed when it failed: "
@@ -49,7 +49,7 @@ def confirm_message_sent(authority_id: int, message_id: int):
     message = _message_or_404(message_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if services.confirm_sent(message, by=current_user, authority_id=g.authority.id):
+    if decisions.confirm_sent(message, by=current_user, authority_id=g.authority.id):
         flash(f"The message to {message.recipient} is recorded as sent.")
     return redirect(url_for("jobs.list_failed_messages", authority_id=authority_id))
 

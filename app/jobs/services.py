@@ -1,4 +1,5 @@
-"""Reading the outbox for people: what failed, what is unknown, and deciding what to do."""
+"""Reading the outbox for people: what failed, what is unknown (the decisions are in
+app/jobs/decisions.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.audit.services import record
 from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
-from app.jobs.models import NEEDS_A_PERSON, OPEN_STATES, MessageState, OutboxMessage
-from app.jobs.outbox import note_written, without_secrets
+from app.jobs.models import NEEDS_A_PERSON, OPEN_STATES, OutboxMessage
 from app.tenants.models import Authority
 from app.tenants.scoping import acting_for_chain
 
@@ -46,48 +45,9 @@ def get_message(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id)
 
 
-def _decide(message: OutboxMessage, state: MessageState, action: str, by: User, authority_id: int | None) -> None:
-    old = message.state.value
-    message.state = state
-    message.lease_token = None  # whichever worker held it, its later writes no longer match
-    if state is MessageState.SENT:
-        message.payload = without_secrets(message.payload)
-    if state is MessageState.PENDING:
-        message.attempts = 0
-        message.available_at = utcnow()
-        note_written(db.session)
-    record(
-        db.session,
-        action=action,
-        obj=message,
-        tenant_id=message.tenant_id,
-        actor_user_id=by.id,
-        actor_authority_id=authority_id,
-        case_id=message.case_id,
-        old={"state": old},
-        new={"state": state.value, "recipient": message.recipient},
-    )
-    db.session.commit()
-
-
 def can_retry(message: OutboxMessage) -> bool:
     """Say whether sending again still makes sense: not once its one-time link was removed."""
     return message.state in NEEDS_A_PERSON and not message.payload.get("secrets_removed")
-
-
-def retry(message: OutboxMessage, *, by: User, authority_id: int | None) -> bool:
-    if not can_retry(message):
-        return False
-    _decide(message, MessageState.PENDING, "message.retried", by, authority_id)
-    return True
-
-
-def confirm_sent(message: OutboxMessage, *, by: User, authority_id: int | None) -> bool:
-    """Record that a message of unknown fate did arrive (the recipient confirmed it)."""
-    if message.state is not MessageState.UNKNOWN:
-        return False
-    _decide(message, MessageState.SENT, "message.confirmed_sent", by, authority_id)
-    return True
 
 
 @dataclass

@@ -39,6 +39,7 @@ from app.jobs.outbox import enqueue_email, existing_keys, record_skipped
 from app.links import absolute_url
 from app.tenants.models import Authority, Membership
 from app.tenants.scoping import acting_for_authority
+from app.unit_of_work import commit
 
 log = logging.getLogger(__name__)
 OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
@@ -132,7 +133,7 @@ def _sweep_authority(authority_id: int, now: datetime) -> int:
         with acting_for_authority(db.session, authority_id, why="the reminder sweep"):
             try:
                 queued = _queue_reminders(authority_id, now)
-                db.session.commit()
+                commit("reminder sweep: one authority's reminders queued")
                 return queued
             except IntegrityError:
                 # A sweep running elsewhere wrote one of these keys first; the second pass

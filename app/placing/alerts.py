@@ -14,6 +14,7 @@ from app.jobs.outbox import enqueue_email
 from app.links import absolute_url
 from app.placing.models import CaseShare, ShareAcknowledgement
 from app.tenants.models import Authority
+from app.unit_of_work import operation
 
 
 class NotTheHost(Exception):
@@ -25,6 +26,7 @@ def _check_host(actor: Actor, case: Case) -> None:
         raise NotTheHost(case.id)
 
 
+@operation
 def alert(actor: Actor, case: Case, authority_ids: list[int]) -> list[CaseShare]:
     """Share the case with each placing authority not yet alerted (again after an ended
     share), and tell each through the outbox."""
@@ -86,6 +88,7 @@ def _tell(actor: Actor, case: Case, share: CaseShare, authority_name: str, name:
     )
 
 
+@operation
 def end_share(actor: Actor, case: Case, share: CaseShare) -> CaseShare:
     """End a share: the placing authority's reads of the case stop at once."""
     _check_host(actor, case)

@@ -15,12 +15,14 @@ from app.extensions import db
 from app.placing.models import CaseShare, ShareAcknowledgement
 from app.placing.reviews import ResidentReview
 from app.residents.models import Resident
+from app.unit_of_work import operation
 
 
 class ShareNotLive(Exception):
     """The share was ended, or is not addressed to the acting authority."""
 
 
+@operation
 def acknowledge_share(actor: Actor, share: CaseShare, *, link_person_name: str = "",
                       link_person_email: str = "") -> ShareAcknowledgement:
     """Record (or update) the acting placing authority's acknowledgement of a live share."""
@@ -54,6 +56,7 @@ REVIEW_FIELDS = ("reviewed_on", "outcome", "needs_met", "mental_capacity", "best
                  "dols_status", "advocacy", "person_and_family_told", "wishes")
 
 
+@operation
 def record_review(actor: Actor, resident: Resident, values: dict) -> ResidentReview:
     """Record the acting placing authority's review of a resident it places or funds."""
     if not resident.funded_by(actor.authority_id):

@@ -9,7 +9,6 @@ from app.cases import services as case_services
 from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
-from app.extensions import db
 from app.placing import alerts, operations, services
 from app.placing.coverage import coverage_of
 from app.placing.forms import AcknowledgeForm, ReviewForm
@@ -46,7 +45,6 @@ def acknowledge(authority_id: int, case_id: int):
         return render_shared_case(case, form)
     operations.acknowledge_share(current_actor(), share, link_person_name=form.link_person_name.data,
                                  link_person_email=form.link_person_email.data or "")
-    db.session.commit()
     flash(f"Alert acknowledged: {case.host_authority.name} will contact {form.link_person_name.data}.")
     return redirect(url_for("cases.show_case", authority_id=authority_id, case_id=case_id))
 
@@ -65,7 +63,6 @@ def list_placing_authorities(authority_id: int, case_id: int):
 def alert_placing_authorities(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
     alerted = alerts.alert(current_actor(), case, coverage_of(case).to_alert)
-    db.session.commit()
     flash(f"{len(alerted)} placing authorities alerted." if alerted
           else "Every placing authority with residents here has already been alerted.")
     return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id, case_id=case_id))
@@ -80,7 +77,6 @@ def end_share(authority_id: int, case_id: int, share_id: int):
     if share is None:
         abort(404)
     alerts.end_share(current_actor(), case, share)
-    db.session.commit()
     flash(f"Share with {share.placing_authority.name} ended: it no longer sees this case.")
     return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id, case_id=case_id))
 
@@ -98,7 +94,6 @@ def record_review(authority_id: int, resident_id: int):
     if form.validate_on_submit():
         operations.record_review(current_actor(), resident, {
             name: field.data for name, field in form._fields.items() if name in operations.REVIEW_FIELDS})
-        db.session.commit()
         flash(f"Review of {resident.full_name} saved.")
         return redirect(url_for("residents.show_resident", authority_id=authority_id, resident_id=resident_id))
     return render_template("placing/review_form.html", form=form, resident=resident)

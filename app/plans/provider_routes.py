@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 
 from app.auth.access import provider_user
-from app.extensions import db
 from app.plans import operations, services
 from app.plans.forms import PlanItemForm
 from app.provider_portal.concerns import get_concern
@@ -21,13 +20,6 @@ def _concern(case_id: int):
     if case.closed and request.method == "POST":
         abort(409, description="case_closed")
     return case
-
-
-def _editable_plan(case):
-    plan = operations.plan_for_provider(case)
-    if not plan.status.editable:
-        abort(409, description="plan_not_editable")
-    return plan
 
 
 @bp.route("")
@@ -49,8 +41,7 @@ def add_item(case_id: int):
         abort(409, description="plan_not_editable")
     form = PlanItemForm()
     if form.validate_on_submit():
-        operations.save_item(_editable_plan(case), None, form.values())
-        db.session.commit()
+        operations.add_item(case, form.values())
         flash("Item added to the plan")
         return redirect(url_for("provider_plans.show_plan", case_id=case.id))
     return render_template("provider_portal/plan_item_form.html", case=case, form=form,
@@ -70,7 +61,6 @@ def edit_item(case_id: int, item_id: int):
         form.area.data, form.rag.data = item.area.value, item.rag.value
     if form.validate_on_submit():
         operations.save_item(plan, item, form.values())
-        db.session.commit()
         flash("Item changed")
         return redirect(url_for("provider_plans.show_plan", case_id=case.id))
     return render_template("provider_portal/plan_item_form.html", case=case, form=form,
@@ -88,7 +78,6 @@ def remove_item(case_id: int, item_id: int):
     if not plan.status.editable:
         abort(409, description="plan_not_editable")
     operations.remove_item(item)
-    db.session.commit()
     flash("Item removed")
     return redirect(url_for("provider_plans.show_plan", case_id=case.id))
 
@@ -106,6 +95,5 @@ def submit_plan(case_id: int):
         flash(problem, "error")
     else:
         version = operations.submit(plan, current_user)
-        db.session.commit()
         flash(f"Version {version.number} of your plan was sent to the host authority")
     return redirect(url_for("provider_plans.show_plan", case_id=case.id))

@@ -4,13 +4,10 @@ share reads it."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.operations import audit_case
 from app.cases.roles import CASE_EDITORS
-from app.extensions import db
 from app.plans import operations, services
 from app.plans.forms import ReviewForm
 from app.plans.models import PlanStatus
@@ -50,9 +47,6 @@ def review_plan(authority_id: int, case_id: int):
     if not form.validate_on_submit():
         return _page(case, form), 400
     outcome = PlanStatus(form.outcome.data)
-    operations.review(plan, outcome, form.comment.data or "", current_user)
-    audit_case(current_actor(), case, f"plan.{outcome.value}", plan, None,
-               {"version": plan.versions_submitted, "comment": form.comment.data or ""})
-    db.session.commit()
+    operations.review(current_actor(), case, plan, outcome, form.comment.data or "")
     flash("Plan accepted" if outcome is PlanStatus.ACCEPTED else "Plan returned to the provider")
     return redirect(url_for("plans.show_plan", authority_id=authority_id, case_id=case.id))

@@ -1,4 +1,4 @@
-"""Changes a provider makes in the portal. The route commits."""
+"""Changes a provider makes in the portal, each a unit of work (app/unit_of_work.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from app.actions.models import Action, ActionStatus
 from app.actions.provider_updates import ProviderActionUpdate
 from app.auth.models import User
 from app.extensions import db
+from app.unit_of_work import operation
 
 
+@operation
 def update_action(user: User, provider_id: int, action: Action, status: ActionStatus,
                   note: str) -> ProviderActionUpdate:
     """Record the provider's status and note on an action it owns, for the host to read."""

@@ -19,7 +19,6 @@ from app.auth.sign_in_flow import (
     start_session,
 )
 from app.cases.services import cases_of_provider
-from app.extensions import db
 from app.provider_portal import concerns, operations, services, team
 from app.provider_portal.forms import ActionUpdateForm, InviteContributorForm
 from app.providers.models import ProviderRole
@@ -65,7 +64,6 @@ def update_action(case_id: int, action_id: int):
     if form.validate_on_submit():
         operations.update_action(current_user, g.provider_membership.provider_id, action,
                                  ActionStatus(form.status.data), form.note.data or "")
-        db.session.commit()
         flash("Your update was sent to the host authority")
         return redirect(url_for("provider_portal.show_case", case_id=case.id, _anchor="actions"))
     return render_template("provider_portal/action_form.html", case=case, action=action,

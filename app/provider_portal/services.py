@@ -15,6 +15,7 @@ from app.jobs.outbox import enqueue_email
 from app.links import absolute_url
 from app.providers.models import Provider, ProviderInvitation, ProviderMembership, ProviderRole
 from app.tenants.scoping import acting_for_platform
+from app.unit_of_work import operation
 
 ROLE_LABELS = {
     ProviderRole.MANAGER: "Provider manager",
@@ -37,6 +38,7 @@ def cannot_invite(provider: Provider, email: str) -> str | None:
     return "This person is already a user of this provider" if already else None
 
 
+@operation
 def invite(provider: Provider, *, name: str, email: str, role: str, by: User) -> ProviderInvitation:
     """Invite a person to a provider (in the caller's scope); the link goes only to their email."""
     token = tokens.new_token()
@@ -71,7 +73,6 @@ def invite(provider: Provider, *, name: str, email: str, role: str, by: User) ->
             "link": absolute_url("provider_portal.accept_invitation", token=token),
         },
     )
-    db.session.commit()
     return invitation
 
 
@@ -103,6 +104,7 @@ def find_invitation(token: str) -> ProviderInvitation | None:
     return invitation if tokens.is_open(invitation) else None
 
 
+@operation
 def create_account(invitation: ProviderInvitation, password: str) -> User | str:
     """Create the invitee's provider account from an invitation to an unused email."""
     user = accepting.new_account(invitation, password, Realm.PROVIDER)
@@ -111,6 +113,7 @@ def create_account(invitation: ProviderInvitation, password: str) -> User | str:
     return user
 
 
+@operation
 def join(invitation: ProviderInvitation, user: User) -> str | None:
     """Accept an invitation for the signed-in account it was sent to; return why not, if not."""
     problem = accepting.why_not_join(invitation, user, account_problem)
@@ -153,9 +156,10 @@ def _join(invitation: ProviderInvitation, user: User) -> None:
             new={"provider_id": invitation.provider_id, "email": user.email,
                  "role": invitation.role.value},
         )
-        db.session.commit()
+        db.session.flush()
 
 
+@operation
 def revoke(invitation: ProviderInvitation, *, by: User) -> None:
     invitation.revoked_at = utcnow()
     record(
@@ -166,4 +170,3 @@ def revoke(invitation: ProviderInvitation, *, by: User) -> None:
         actor_user_id=by.id,
         old={"email": invitation.email},
     )
-    db.session.commit()

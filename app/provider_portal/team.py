@@ -15,6 +15,7 @@ from app.extensions import db
 from app.provider_portal import services
 from app.providers.models import Provider, ProviderInvitation, ProviderMembership, ProviderRole
 from app.tenants.scoping import get_scope, provider_user_in_platform_chain
+from app.unit_of_work import operation
 
 
 def _platform_chain(by: User):
@@ -34,6 +35,7 @@ def members_of(provider_id: int) -> list[ProviderMembership]:
     )
 
 
+@operation
 def invite_contributor(provider: Provider, *, name: str, email: str,
                        by: User) -> ProviderInvitation | str:
     """Invite a colleague as a contributor; return the invitation or why not."""
@@ -56,6 +58,7 @@ def get_contributor(provider_id: int, membership_id: int) -> ProviderMembership 
     )
 
 
+@operation
 def deactivate(membership: ProviderMembership, *, by: User) -> None:
     """Stop a contributor acting for the provider, and end their sessions now."""
     membership.active = False
@@ -70,4 +73,4 @@ def deactivate(membership: ProviderMembership, *, by: User) -> None:
             old={"active": True},
             new={"active": False, "provider_id": membership.provider_id},
         )
-        db.session.commit()
+        db.session.flush()

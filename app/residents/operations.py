@@ -9,6 +9,7 @@ from app.cases.operations import Actor
 from app.extensions import db
 from app.london_time import start_of_day
 from app.residents.models import Funding, Resident
+from app.unit_of_work import operation
 
 FIELDS = ("given_name", "family_name", "date_of_birth", "location_id", "room", "funding",
           "placing_authority_id", "joint_funder_id", "placing_reference", "moved_in_on")
@@ -41,6 +42,7 @@ def _apply(resident: Resident, values: dict) -> None:
         setattr(resident, name, value)
 
 
+@operation
 def add_resident(actor: Actor, values: dict) -> Resident:
     """Add a person to the host's register."""
     resident = Resident(tenant_id=actor.authority_id)
@@ -53,6 +55,7 @@ def add_resident(actor: Actor, values: dict) -> Resident:
     return resident
 
 
+@operation
 def change_resident(actor: Actor, resident: Resident, values: dict) -> Resident:
     """Correct a person's entry in the register."""
     _check_host(actor, resident)
@@ -65,6 +68,7 @@ def change_resident(actor: Actor, resident: Resident, values: dict) -> Resident:
     return resident
 
 
+@operation
 def mark_moved_out(actor: Actor, resident: Resident, moved_out_on: date) -> Resident:
     """Record that the person moved out (or stopped using the service) on a day."""
     _check_host(actor, resident)

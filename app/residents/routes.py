@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from app.auth.access import member
 from app.cases.access import current_actor
 from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
-from app.extensions import db
 from app.pagination import paginate
 from app.placing import services as placing_services
 from app.placing.reviews import REVIEW_LABELS
@@ -74,7 +73,6 @@ def add_resident(authority_id: int):
         abort(403, description="no_locations_hosted")
     if form.validate_on_submit():
         resident = operations.add_resident(current_actor(), _values(form))
-        db.session.commit()
         flash(f"{resident.full_name} added to the register.")
         return redirect(url_for("residents.show_resident", authority_id=authority_id,
                                 resident_id=resident.id))
@@ -89,7 +87,6 @@ def change_resident(authority_id: int, resident_id: int):
     form = _resident_form(authority_id, obj=resident)
     if form.validate_on_submit():
         operations.change_resident(current_actor(), resident, _values(form))
-        db.session.commit()
         flash(f"{resident.full_name}'s details saved.")
         return redirect(url_for("residents.show_resident", authority_id=authority_id,
                                 resident_id=resident.id))
@@ -106,7 +103,6 @@ def mark_moved_out(authority_id: int, resident_id: int):
     form = MoveOutForm()
     if form.validate_on_submit():
         operations.mark_moved_out(current_actor(), resident, form.moved_out_on.data)
-        db.session.commit()
         flash(f"{resident.full_name} marked as moved out.")
         return redirect(url_for("residents.show_resident", authority_id=authority_id,
                                 resident_id=resident.id))

@@ -24,6 +24,7 @@ from app.auth.models import User
 from app.documents import Letterhead
 from app.extensions import db
 from app.tenants.models import Authority
+from app.unit_of_work import operation
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +53,38 @@ def check_logo(data: bytes) -> str:
     return TYPES[kind.mime]
 
 
-def replace_logo(authority: Authority, data: bytes, *, by: User) -> str | None:
-    """Store the checked logo and point the authority at it; return the replaced file's name,
-    to be removed once the change is committed."""
-    extension = check_logo(data)
+def replace_logo(authority: Authority, data: bytes, *, by: User) -> None:
+    """Store the checked logo and point the authority at it. The file is stored before the
+    change commits and removed if it does not; the replaced file is removed once it has."""
+    stored = files.store(data, check_logo(data))
+    try:
+        old = _point_at_logo(authority, stored, len(data), by=by)
+    except BaseException:
+        files.remove(stored)
+        raise
+    if old:
+        files.remove(old)
+
+
+@operation
+def _point_at_logo(authority: Authority, stored: str, size: int, *, by: User) -> str | None:
     old = authority.logo_file
-    authority.logo_file = files.store(data, extension)
+    authority.logo_file = stored
     record(db.session, action="authority.logo_replaced", obj=authority, tenant_id=authority.id,
            actor_user_id=by.id, actor_authority_id=authority.id,
-           old={"logo": bool(old)}, new={"logo": True, "bytes": len(data)})
+           old={"logo": bool(old)}, new={"logo": True, "bytes": size})
     return old
 
 
-def remove_logo(authority: Authority, *, by: User) -> str | None:
+def remove_logo(authority: Authority, *, by: User) -> None:
+    """Take the logo off the authority's documents; its file goes once that is committed."""
+    old = _drop_logo(authority, by=by)
+    if old:
+        files.remove(old)
+
+
+@operation
+def _drop_logo(authority: Authority, *, by: User) -> str | None:
     old = authority.logo_file
     authority.logo_file = None
     record(db.session, action="authority.logo_removed", obj=authority, tenant_id=authority.id,

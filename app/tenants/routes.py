@@ -5,17 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import files
 from app.auth.access import any_member, member, public, staff
 from app.auth.forms import SetPasswordForm
 from app.auth.invitation_tokens import same_email
 from app.auth.services import find_user_by_email
 from app.auth.sign_in_flow import start_session
 from app.cases.roles import CASE_READERS
-from app.extensions import db
 from app.jobs import in_process
 from app.pagination import paginate
-from app.tenants import logos, services
+from app.tenants import logos, operations, services
 from app.tenants.forms import ConfirmForm, InviteForm, LogoForm, RolesForm
 from app.tenants.models import Role
 
@@ -65,7 +63,7 @@ def list_users(authority_id: int):
 def invite_user(authority_id: int):
     form = InviteForm()
     if form.validate_on_submit():
-        invitation = services.invite(
+        invitation = operations.invite(
             authority_id,
             email=form.email.data,
             name=form.name.data,
@@ -93,7 +91,7 @@ def edit_user(authority_id: int, membership_id: int):
         if membership.user_id == current_user.id and ADMIN.value not in form.roles.data:
             form.roles.errors = ["You cannot remove your own administrator role"]
         else:
-            services.set_roles(membership, form.roles.data, by=current_user)
+            operations.set_roles(membership, form.roles.data, by=current_user)
             flash(f"Roles for {membership.user.name} saved.")
             return redirect(url_for("tenants.list_users", authority_id=authority_id))
     return render_template(
@@ -112,7 +110,7 @@ def deactivate_user(authority_id: int, membership_id: int):
     if membership.user_id == current_user.id:
         flash("You cannot deactivate your own account.", "error")
     else:
-        services.set_active(membership, False, by=current_user)
+        operations.set_active(membership, False, by=current_user)
         flash(f"{membership.user.name} can no longer act for {g.authority.name}.")
     return redirect(url_for("tenants.list_users", authority_id=authority_id))
 
@@ -125,7 +123,7 @@ def reactivate_user(authority_id: int, membership_id: int):
     membership = _member_or_404(authority_id, membership_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.set_active(membership, True, by=current_user)
+    operations.set_active(membership, True, by=current_user)
     flash(f"{membership.user.name} can act for {g.authority.name} again.")
     return redirect(url_for("tenants.list_users", authority_id=authority_id))
 
@@ -141,7 +139,7 @@ def revoke_invitation(authority_id: int, invitation_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.revoke_invitation(invitation, by=current_user)
+    operations.revoke_invitation(invitation, by=current_user)
     flash(f"The invitation to {invitation.email} has been revoked.")
     return redirect(url_for("tenants.list_users", authority_id=authority_id))
 
@@ -151,24 +149,11 @@ def revoke_invitation(authority_id: int, invitation_id: int):
 def edit_logo(authority_id: int):
     form = LogoForm()
     if form.validate_on_submit():
-        old = logos.replace_logo(g.authority, form.logo_bytes, by=current_user)
-        _commit_or_remove(g.authority.logo_file)
-        if old:
-            files.remove(old)
+        logos.replace_logo(g.authority, form.logo_bytes, by=current_user)
         flash("Logo uploaded. It now appears on your authority's Word documents.")
         return redirect(url_for("tenants.edit_logo", authority_id=authority_id))
     return render_template("tenants/logo.html", form=form, confirm=ConfirmForm(),
                            has_logo=logos.logo_of(g.authority) is not None)
-
-
-def _commit_or_remove(stored: str) -> None:
-    """Commit, or remove the file just stored so that a failed change leaves nothing behind."""
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        files.remove(stored)
-        raise
 
 
 @bp.route("/authorities/<int:authority_id>/logo/remove", methods=["POST"])
@@ -176,10 +161,7 @@ def _commit_or_remove(stored: str) -> None:
 def remove_logo(authority_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    old = logos.remove_logo(g.authority, by=current_user)
-    db.session.commit()
-    if old:
-        files.remove(old)
+    logos.remove_logo(g.authority, by=current_user)
     flash("Logo removed. Your authority's Word documents carry its name only.")
     return redirect(url_for("tenants.edit_logo", authority_id=authority_id))
 
@@ -213,7 +195,7 @@ def accept_invitation(token: str):
         return _join(invitation, visitor)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        outcome = services.create_account(invitation, form.password.data)
+        outcome = operations.create_account(invitation, form.password.data)
         if isinstance(outcome, str):
             form.password.errors = [outcome]
         else:
@@ -227,7 +209,7 @@ def _join(invitation, user):
     form = ConfirmForm()
     problem = None
     if form.validate_on_submit():
-        problem = services.join(invitation, user)
+        problem = operations.join(invitation, user)
         if problem is None:
             flash(f"You can now act for {invitation.authority.name}.")
             return redirect(url_for("tenants.home", authority_id=invitation.tenant_id))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import create_app
 from app.auth.models import User
 from app.extensions import db
-from app.jobs import services
+from app.jobs import decisions, services
 from app.jobs.models import MessageState, OutboxMessage
 from app.jobs.outbox import REMOVED, enqueue_email, relay_once
 from app.tenants.scoping import Scope, scoped_as
@@ -109,7 +109,7 @@ def test_an_invitation_failed_for_good_keeps_no_raw_token_and_is_not_sent_again(
         assert "raw-secret-token" not in str(stored.payload)
         admin = db.session.scalars(select(User).where(User.email == world.users["host_a_admin"])).one()
         assert not services.can_retry(stored)
-        assert services.retry(stored, by=admin, authority_id=world.host_a) is False
+        assert decisions.retry(stored, by=admin, authority_id=world.host_a) is False
         assert stored.state is MessageState.FAILED
 
 

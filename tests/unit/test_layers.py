@@ -21,7 +21,7 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[2] / "app"
 
 CORE = {
-    "app.db", "app.extensions", "app.ids", "app.london_time", "app.formatting",
+    "app.db", "app.extensions", "app.unit_of_work", "app.ids", "app.london_time", "app.formatting",
     "app.secret_box", "app.files", "app.links", "app.documents",
     "app.tenants.scoping", "app.tenants.rls", "app.tenants.models",
     "app.audit", "app.audit.models", "app.audit.services",
