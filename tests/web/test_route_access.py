@@ -150,11 +150,3 @@ def test_role_restricted_pages_refuse_members_without_the_role(no_csrf, world):
     for rule, method in restricted:
         response = _request(client, method, _url(rule, world))
         assert response.status_code == 403, (rule.rule, method, response.status_code)
-
-
-def test_no_get_request_changes_state(app):
-    """State changes only on POST: a route that accepts GET must not be a write endpoint."""
-    writers = {"sign_out", "deactivate_user", "reactivate_user"}
-    for rule, method in _routes(app):
-        if rule.endpoint.split(".")[-1] in writers:
-            assert method == "POST", rule.rule
