@@ -68,7 +68,12 @@ def audit_case(actor: Actor, case: Case, action: str, obj=None, old=None, new=No
 @operation
 def open_case(actor: Actor, *, provider_id: int, location_id: int | None, title: str,
               summary: str, intelligence_ids: list[int] = ()) -> Case:
-    """Open a case at stage 1, attaching intelligence already gathered about the provider."""
+    """Open a case at stage 1, attaching intelligence already gathered about the provider.
+    The location, if any, must be one of that provider's in the host's area."""
+    if location_id is not None and not any(
+            location.id == location_id and location.provider_id == provider_id
+            for location in services.host_locations(actor.authority_id)):
+        raise Refused("Select a location of the chosen provider")
     case = Case(
         tenant_id=actor.authority_id,
         reference=next_reference(actor.authority_id),

@@ -14,7 +14,7 @@ from app.cases import services
 from app.cases.access import current_actor, is_host, readable_case_or_404
 from app.cases.forms import OpenCaseForm
 from app.cases.models import Stage
-from app.cases.operations import open_case
+from app.cases.operations import Refused, open_case
 from app.cases.roles import CASE_EDITORS
 from app.ids import as_id, id_arg
 from app.pagination import paginate_list
@@ -72,25 +72,19 @@ def new_case(authority_id: int):
         form.provider_id.data = id_arg("provider")
     intelligence = services.open_intelligence(authority_id, as_id(str(form.provider_id.data)) or 0)
     if form.validate_on_submit():
-        location_id = form.location_id.data or None
-        if location_id and not _location_of(authority_id, form.provider_id.data, location_id):
-            form.location_id.errors = ["Select a location of the chosen provider"]
-        else:
+        try:
             case = open_case(
-                current_actor(), provider_id=form.provider_id.data, location_id=location_id,
+                current_actor(), provider_id=form.provider_id.data,
+                location_id=form.location_id.data or None,
                 title=form.title.data, summary=form.summary.data or "",
                 intelligence_ids=[i for i in map(as_id, request.form.getlist("intelligence")) if i],
             )
+        except Refused as refused:
+            form.location_id.errors = [str(refused)]
+        else:
             flash(f"Case {case.reference} opened at stage 1, decision.")
             return redirect(url_for("cases.show_case", authority_id=authority_id, case_id=case.id))
     return render_template("cases/new.html", form=form, intelligence=intelligence)
-
-
-def _location_of(authority_id: int, provider_id: int, location_id: int) -> bool:
-    return any(
-        loc.id == location_id and loc.provider_id == provider_id
-        for loc in services.host_locations(authority_id)
-    )
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>")

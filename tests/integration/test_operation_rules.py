@@ -209,3 +209,21 @@ def test_an_operation_inside_another_joins_its_unit(app, world, owner_engine):
                 assess_then_fail(actor, db.session.get(Case, world.case_a))
             assert not in_operation()
     assert _committed_count(owner_engine, "case_decision") == 0
+
+
+def test_a_case_opens_only_at_a_location_of_its_provider_in_the_hosts_area(app, world,
+                                                                            owner_engine):
+    other = _one_id(owner_engine, "select id from location where provider_id = :p",
+                    p=world.provider_b)
+    with app.app_context():
+        scope, actor = _as_host_lead(world)
+        with scope:
+            with pytest.raises(Refused, match="location of the chosen provider"):
+                case_operations.open_case(actor, provider_id=world.provider_a, location_id=other,
+                                          title="Wrong place", summary="")
+    assert _committed_count(owner_engine, "cases") == 2  # the world's two cases only
+
+
+def _one_id(owner_engine, sql: str, **params) -> int:
+    with owner_engine.connect() as conn:
+        return conn.scalar(text(sql), params)
