@@ -66,7 +66,6 @@ def operation(fn: Callable[P, R]) -> Callable[P, R]:
         finally:
             info[_DEPTH] = depth
 
-    unit.is_operation = True
     return unit
 
 
