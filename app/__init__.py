@@ -8,7 +8,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Create the app from environment settings, with ``overrides`` for tests."""
-    from app import cli, errors, ids, security, templating
+    from app import case_workspace, cli, errors, ids, security, templating
     from app.config import load_config
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
     from app.jobs import in_process
@@ -45,6 +45,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.init_app(app)
     in_process.init_app(app)
     ids.init_app(app)
+    # Before the blueprints: the case routes' address converter knows the sections' keys.
+    case_workspace.init_app(app)
     _register_blueprints(app)
     _register_documents()
     _trust_proxies(app)

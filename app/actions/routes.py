@@ -3,8 +3,8 @@
 Host staff who work the case add actions, change them and move them through open, in
 progress, done or cancelled, in place through HTMX or through plain pages when JavaScript is
 off; viewers read; a placing authority with a share reads the actions its own authority owns.
-The case page includes ``actions/_case_section.html``, which loads its rows through the
-``case_actions`` helper.
+The case's risks and actions section shows ``actions/_case_section.html`` with what
+``app.actions.sections`` loads; an HTMX request here gets that partial alone.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from flask import (
     Blueprint,
     abort,
     g,
-    make_response,
-    render_template,
     request,
     url_for,
 )
@@ -25,15 +23,14 @@ from flask import (
 from app.actions import operations, services
 from app.actions.forms import ActionForm, EditActionForm, StatusForm
 from app.actions.models import Action, ActionStatus
-from app.actions.provider_updates import latest_updates
+from app.actions.sections import actions_of_case
 from app.auth.access import member
-from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
+from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
-from app.extensions import htmx
 from app.formatting import long_date
 from app.forms import Form
-from app.htmx import CaseSection, vary
+from app.htmx import CaseSection
 
 bp = Blueprint("actions", __name__,
                url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/actions")
@@ -70,28 +67,6 @@ class OpenForm:
                        case_id=case.id, **ids)
 
 
-def _can_change(case: Case) -> bool:
-    membership = g.get("membership")
-    # A closed case is read-only (app/cases/access.py).
-    return bool(membership and membership.has_any(WRITERS) and is_host(case) and not case.closed)
-
-
-def actions_section(case: Case) -> dict:
-    """Return what the section shows: every action to the host, a placing authority its own."""
-    actions = services.actions_of(case, g.membership.tenant_id)
-    today = services.today()
-    return {"host": is_host(case), "actions": actions, "can_change": _can_change(case),
-            "today": today, "overdue": sum(action.is_overdue(today) for action in actions),
-            "owner": lambda action: services.owner_label(action, case),
-            # The provider's own word on the actions it owns, for the host.
-            "provider_updates": latest_updates(case.id) if is_host(case) else {}}
-
-
-@bp.app_context_processor
-def _action_helpers() -> dict:
-    return {"case_actions": actions_section}
-
-
 def _meeting_label(meeting) -> str:
     """Name a meeting by the day it was held, or else the day it is scheduled for."""
     if meeting.held_at is not None:
@@ -99,14 +74,11 @@ def _meeting_label(meeting) -> str:
     return f"{meeting.kind.label}, {long_date(meeting.scheduled_for)}"
 
 
-# Answers: the section alone for HTMX, else a page of its own or back to the case page.
-
-
-SECTION = CaseSection("actions", "action_form")
-_section = SECTION.render
-_form_response = SECTION.form_response
-_done = SECTION.done
-_vary = vary
+# Answers: the actions alone for HTMX, else a page of its own or back to the risks and
+# actions section of the case.
+SECTION = CaseSection("actions/_case_section.html", "actions/form.html", "action_form",
+                      loader=lambda case: actions_of_case(case, current_actor()),
+                      section="risks-and-actions", anchor="actions")
 
 
 def _host_action(case_id: int, action_id: int) -> tuple[Case, Action]:
@@ -136,9 +108,7 @@ def _details_form(case: Case, form_class, action: Action | None = None):
 @bp.route("")
 @member()
 def list_actions(authority_id: int, case_id: int):
-    case = readable_case_or_404(case_id)
-    body = _section(case) if htmx else render_template("actions/list.html", case=case)
-    return _vary(make_response(body))
+    return SECTION.show(readable_case_or_404(case_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -147,9 +117,9 @@ def add_action(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
     form = _details_form(case, ActionForm)
     if not form.validate_on_submit():
-        return _form_response(case, OpenForm("add", form))
+        return SECTION.form_response(case, OpenForm("add", form))
     operations.add_action(current_actor(), case, form.details())
-    return _done(case, "Action added")
+    return SECTION.done(case, "Action added")
 
 
 @bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
@@ -158,9 +128,9 @@ def edit_action(authority_id: int, case_id: int, action_id: int):
     case, action = _host_action(case_id, action_id)
     form = _details_form(case, EditActionForm, action)
     if not form.validate_on_submit():
-        return _form_response(case, OpenForm("edit", form, action))
+        return SECTION.form_response(case, OpenForm("edit", form, action))
     operations.edit_action(current_actor(), case, action, form.details())
-    return _done(case, "Action changed")
+    return SECTION.done(case, "Action changed")
 
 
 @bp.route("/<int:action_id>/status", methods=["GET", "POST"])
@@ -171,7 +141,7 @@ def change_action_status(authority_id: int, case_id: int, action_id: int):
     if request.method == "GET":
         form.status.data, form.completion_note.data = action.status.value, action.completion_note
     if not form.validate_on_submit():
-        return _form_response(case, OpenForm("status", form, action))
+        return SECTION.form_response(case, OpenForm("status", form, action))
     status = ActionStatus(form.status.data)
     operations.change_status(current_actor(), case, action, status, form.completion_note.data or "")
-    return _done(case, f"Action marked {status.label.lower()}")
+    return SECTION.done(case, f"Action marked {status.label.lower()}")

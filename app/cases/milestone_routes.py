@@ -3,7 +3,7 @@ advice), the Improvement Plan received, and the case's themes."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import member
@@ -18,11 +18,13 @@ from app.cases.forms import (
 )
 from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
+from app.cases.sections import OVERVIEW
+from app.htmx import section_url
 
 
 def _case_page(case, anchor: str):
-    return redirect(url_for("cases.show_case", authority_id=case.tenant_id, case_id=case.id,
-                            _anchor=anchor))
+    """Back to the overview, where these milestones show, at the part that changed."""
+    return redirect(section_url(case, OVERVIEW, anchor))
 
 
 def _staff_choices(case, prompt: str) -> list[SelectChoice]:

@@ -11,14 +11,14 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import member
 from app.cases import services
-from app.cases.access import current_actor, is_host, readable_case_or_404
+from app.cases.access import current_actor, readable_case_or_404
 from app.cases.forms import OpenCaseForm
 from app.cases.models import Stage
 from app.cases.operations import Refused, open_case
 from app.cases.roles import CASE_EDITORS
+from app.cases.sections import OVERVIEW, render_section
 from app.ids import as_id, id_arg
 from app.pagination import paginate_list
-from app.placing.routes import render_shared_case
 from app.tenants.models import Role
 
 bp = Blueprint("cases", __name__)
@@ -90,25 +90,17 @@ def new_case(authority_id: int):
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>")
 @member()
 def show_case(authority_id: int, case_id: int):
-    case = readable_case_or_404(case_id)
-    if not is_host(case):
-        return render_shared_case(case)
-    held = services.held_meetings([case.id])[case.id]
-    roles = current_actor().roles
-    return render_template(
-        "cases/show.html",
-        case=case,
-        is_host=True,
-        clocks=services.clocks_of(case, held),
-        intelligence=services.intelligence_of(case.id),
-        decision=services.decision_of(case.id),
-        moves=services.moves_for(case, roles),
-        stage_history=services.stage_history(case.id),
-        # A closed case is read-only: no "Add a risk", "Schedule a meeting" or "Change".
-        can_edit=bool(roles & CASE_EDITORS) and not case.closed,
-    )
+    """The overview of a case: its host works it here, a placing authority reads it through
+    its share."""
+    return render_section(readable_case_or_404(case_id), current_actor(), OVERVIEW)
 
 
+@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/<case_section:section>")
+@member()
+def show_section(authority_id: int, case_id: int, section: str):
+    """One section of a case (app/case_workspace.py lists them): refused to whoever the
+    section is not for, as the records it shows are."""
+    return render_section(readable_case_or_404(case_id), current_actor(), section)
 
 
 from app.cases import milestone_routes, settings_routes, stage_routes  # noqa: E402,F401  (routes on this blueprint)

@@ -6,7 +6,6 @@ from flask import (
     abort,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -16,31 +15,32 @@ from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import events_of_case
 from app.auth.access import member
-from app.cases import drafts, operations, services, trail
+from app.cases import drafts, operations, services
 from app.cases.access import current_actor, host_case_or_404
 from app.cases.forms import (
     LONG_TEXT,
     AssessmentForm,
-    CorrectionForm,
     DecisionForm,
     IntelligenceForm,
     MoveForm,
 )
 from app.cases.models import DecisionOutcome, IntelligenceSource
 from app.cases.operations import MoveRefused, Refused
+from app.cases.overview import correction_form
 from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
+from app.cases.sections import OVERVIEW, render_section
 from app.cases.stages import CASE_RUNNERS
 from app.extensions import htmx
-from app.formatting import date_and_time, time_of_day
-from app.htmx import announce
-from app.pagination import paginate_list
+from app.formatting import time_of_day
+from app.htmx import CaseSection, section_url
 from app.tenants.models import Role
 
-
-def _case_page(authority_id: int, case_id: int, anchor: str | None = None) -> str:
-    return url_for("cases.show_case", authority_id=authority_id, case_id=case_id,
-                   _anchor=anchor)
+# The overview's intelligence, in place: the form opens and posts within it.
+INTELLIGENCE = CaseSection(
+    "cases/_intelligence.html", "cases/intelligence_form.html", "intelligence_form",
+    loader=lambda case: {"intelligence": services.intelligence_of(case.id), "can_edit": True},
+    section=OVERVIEW, anchor="intelligence")
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/intelligence",
@@ -48,13 +48,6 @@ def _case_page(authority_id: int, case_id: int, anchor: str | None = None) -> st
 @member(*CASE_EDITORS)
 def add_intelligence(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
-    response = make_response(_add_intelligence(case))
-    response.vary.add("HX-Request")
-    return response
-
-
-def _add_intelligence(case):
-    """Answer the full-page form, or in place (HTMX) with the case page's intelligence section."""
     # In place the fields carry a prefix so that their ids cannot clash on the case page.
     form = IntelligenceForm(prefix="intelligence" if htmx else "")
     if form.validate_on_submit():
@@ -65,19 +58,8 @@ def _add_intelligence(case):
             reference=form.reference.data or "", summary=form.summary.data,
             cqc_rating=form.cqc_rating.data,
         )
-        if htmx:
-            message = "Intelligence added."
-            return announce(_intelligence_section(case, status_message=message), message)
-        flash("Intelligence added.")
-        return redirect(_case_page(case.tenant_id, case.id, "intelligence"))
-    if htmx:
-        return _intelligence_section(case, intelligence_form=form)
-    return render_template("cases/intelligence_form.html", form=form, case=case)
-
-
-def _intelligence_section(case, **context) -> str:
-    return render_template("cases/_intelligence.html", case=case, can_edit=True,
-                           intelligence=services.intelligence_of(case.id), **context)
+        return INTELLIGENCE.done(case, "Intelligence added.")
+    return INTELLIGENCE.form_response(case, form)
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/assessment",
@@ -98,8 +80,11 @@ def record_assessment(authority_id: int, case_id: int):
             flash(str(refused), "error")
         else:
             flash("Threshold assessment and recommendation saved.")
-            return redirect(_case_page(authority_id, case_id, "decision"))
+            return redirect(section_url(case, DECISION, "decision"))
     return render_template("cases/assessment_form.html", form=form, case=case, restored=restored)
+
+
+DECISION = "assessment-and-decision"
 
 
 def _decision_form(authority_id: int, case) -> DecisionForm:
@@ -136,7 +121,7 @@ def record_decision(authority_id: int, case_id: int):
             form.outcome.errors = list(refused.reasons)
         else:
             flash(f"Decision recorded. The case is now at {case.stage.label}.")
-            return redirect(_case_page(authority_id, case_id))
+            return redirect(section_url(case, OVERVIEW, "stage"))
     return render_template("cases/decision_form.html", form=form, case=case, decision=decision,
                            restored=restored)
 
@@ -156,36 +141,17 @@ def move_case(authority_id: int, case_id: int):
                 flash(reason, "error")
         else:
             flash(f"The case moved to {target.label}.")
-        return redirect(_case_page(authority_id, case_id, "stage"))
+        return redirect(section_url(case, OVERVIEW, "stage"))
     return render_template(
         "cases/move_form.html", form=form, case=case, target=target,
         moves=services.moves_for(case, current_actor().roles),
     ), 400 if target is None else 200
 
 
-def _correction_form(case, events) -> CorrectionForm:
-    form = CorrectionForm()
-    form.event_id.choices = [SelectChoice(0, "Select an entry")] + [
-        SelectChoice(e.id, f"{date_and_time(e.created_at)}: {trail.action_label(e.action)}")
-        for e in events
-    ]
-    return form
-
-
-def _render_history(case, events, form: CorrectionForm):
-    page = paginate_list(events, per_page=50)
-    return render_template(
-        "cases/history.html", case=case, stage_history=services.stage_history(case.id),
-        events=events, entries=trail.entries(page.items), page=page, form=form, can_edit=bool(current_actor().roles & CASE_EDITORS),
-    )
-
-
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history")
 @member()
 def case_history(authority_id: int, case_id: int):
-    case = host_case_or_404(case_id)
-    events = events_of_case(case.id)
-    return _render_history(case, events, _correction_form(case, events))
+    return render_section(host_case_or_404(case_id), current_actor(), "history")
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/history/corrections",
@@ -193,8 +159,7 @@ def case_history(authority_id: int, case_id: int):
 @member(*CASE_EDITORS)
 def correct_history(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
-    events = events_of_case(case.id)
-    form = _correction_form(case, events)
+    form = correction_form(events_of_case(case.id))
     if form.validate_on_submit():
         try:
             operations.correct_audit_entry(current_actor(), case, form.event_id.data,
@@ -203,9 +168,8 @@ def correct_history(authority_id: int, case_id: int):
             form.event_id.errors = [str(error)]
         else:
             flash("Correction added to the trail.")
-            return redirect(url_for("cases.case_history", authority_id=authority_id,
-                                    case_id=case_id))
-    return _render_history(case, events, form)
+            return redirect(section_url(case, "history"))
+    return render_section(case, current_actor(), "history", form=form)
 
 
 # Drafts: long texts of stage 1 are kept while typed (app/static/js/autosave.js).

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 
 from app.auth.access import member
-from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
+from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
+from app.cases.roles import CASE_EDITORS
+from app.cases.sections import render_section
 from app.emergency import operations, services
 from app.emergency.forms import MoveForm, PlanForm, RestrictionForm
 from app.emergency.models import (
@@ -20,12 +21,10 @@ from app.emergency.models import (
     ResidentMove,
     RestrictionKind,
 )
+from app.emergency.sections import PLANNERS
 from app.forms import Form
 
-# A plan lists every resident to move: only those who may read residents invoke it or record
-# a move (a contracts officer, who may not, would invoke a plan that lists nobody).
-PLANNERS = CASE_EDITORS & RESIDENT_READERS
-
+SECTION = "placements-and-emergency"
 bp = Blueprint("emergency", __name__, url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>")
 
 
@@ -34,22 +33,11 @@ def _page(authority_id: int, case_id: int):
 
 
 def _render(case, **forms):
-    """Render the page; a form that failed validation is shown with its errors and input."""
-    plans = services.plans_of(case.id)
+    """Render the section (app/emergency/sections.py); a form that failed validation is shown
+    with its errors and input."""
     failed = next(iter(forms.get("move_forms", {}).values()), None) or forms.get(
         "restriction_form") or forms.get("plan_form")
-    return render_template(
-        "emergency/show.html", case=case, is_host=is_host(case),
-        # A closed case is read-only (app/cases/access.py).
-        can_edit=is_host(case) and bool(current_actor().roles & CASE_EDITORS) and not case.closed,
-        can_plan=is_host(case) and bool(current_actor().roles & PLANNERS) and not case.closed,
-        reads_residents=bool(current_actor().roles & RESIDENT_READERS),
-        restrictions=services.restrictions_of(case.id), plans=plans,
-        moves={plan.id: services.moves_of(plan.id) for plan in plans},
-        restriction_form=forms.get("restriction_form") or RestrictionForm(formdata=None, prefix="restriction"),
-        plan_form=forms.get("plan_form") or PlanForm(formdata=None, prefix="plan"),
-        move_forms=forms.get("move_forms", {}), form=failed,
-    ), 200
+    return render_section(case, current_actor(), SECTION, form=failed, **forms)
 
 
 @bp.route("/emergency")
@@ -131,16 +119,3 @@ def update_move(authority_id: int, case_id: int, move_id: int):
                             case_id=case_id, _anchor=f"move-{move.id}"))
 
 
-@bp.app_context_processor
-def _emergency_helpers():
-    def emergency_summary(case):
-        restrictions = [r for r in services.restrictions_of(case.id) if r.ended_on is None]
-        plans = [p for p in services.plans_of(case.id) if p.stood_down_at is None]
-        return {"restrictions": restrictions, "plans": plans}
-
-    def move_form(move):
-        form = MoveForm(prefix=f"move-{move.id}", formdata=None, obj=move)
-        form.status.data = move.status.value
-        return form
-
-    return {"emergency_summary": emergency_summary, "move_form": move_form}

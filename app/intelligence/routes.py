@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.auth.access import member
 from app.cases.access import current_actor
 from app.cases.models import IntelligenceSource
 from app.cases.operations import add_intelligence
 from app.cases.roles import CASE_EDITORS
-from app.extensions import htmx
+from app.htmx import InPlace
 from app.ids import as_id
 from app.intelligence import services
 from app.intelligence.forms import NewIntelligenceForm
@@ -20,9 +20,8 @@ bp = Blueprint("intelligence", __name__)
 BOARD = "/authorities/<int:authority_id>/intelligence"
 
 
-def _board_only() -> bool:
-    # A history restore asks for the whole page even though it comes through htmx.
-    return bool(htmx) and not htmx.history_restore_request
+# The board: the period form gets it back alone through HTMX, else the whole page.
+BOARD_PAGE = InPlace("intelligence/_board.html", "intelligence/board.html")
 
 
 @bp.route(BOARD)
@@ -37,10 +36,7 @@ def show_board(authority_id: int):
         "columns": services.COLUMNS,
         "can_edit": current_actor().roles & CASE_EDITORS,
     }
-    template = "intelligence/_board.html" if _board_only() else "intelligence/board.html"
-    response = make_response(render_template(template, **context))
-    response.vary.add("HX-Request")
-    return response
+    return BOARD_PAGE.show(**context)
 
 
 def _new_intelligence_form(authority_id: int) -> NewIntelligenceForm:

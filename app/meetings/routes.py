@@ -24,9 +24,8 @@ from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
 from app.cases.roles import CASE_EDITORS
 from app.documents import DOCX_TYPE
-from app.extensions import htmx
 from app.formatting import time_of_day
-from app.htmx import announce
+from app.htmx import InPlace
 from app.jobs import in_process
 from app.meetings import documents, invitations, operations, services
 from app.meetings.forms import (
@@ -48,13 +47,6 @@ bp = Blueprint("meetings", __name__)
 WRITERS = tuple(sorted(CASE_EDITORS))
 CASE = "/authorities/<int:authority_id>/cases/<int:case_id>/meetings"
 MEETING = CASE + "/<int:meeting_id>"
-
-
-@bp.app_context_processor
-def _meeting_helpers() -> dict:
-    return {"meetings_of": lambda case: services.meetings_of(case.id),
-            "can_change_meetings": _can_change, "local_time": services.local,
-            "attendance_label": services.attendance_label}
 
 
 def _can_change(case) -> bool:
@@ -105,6 +97,7 @@ def _page_context(case, meeting) -> dict:
         "readable_parts": services.readable_parts(meeting, host),
         "decisions_readable": services.decisions_readable(meeting, host),
         "actions": services.actions_of(meeting),
+        "attendance_label": services.attendance_label,
     }
 
 
@@ -149,21 +142,17 @@ def edit_meeting(authority_id: int, case_id: int, meeting_id: int):
 
 
 # Attendees: each form posts normally, or through HTMX to swap the attendees section in place.
+ATTENDEES = InPlace("meetings/_attendees.html", "meetings/show.html", "failed_form")
 
 
 def _attendees_response(case, meeting, status_message: str = "", **forms):
-    """Answer an attendee form: the section alone for HTMX, else the page or a redirect."""
-    failed = next((f for f in forms.values() if f.errors), None)
-    if htmx:
-        context = _page_context(case, meeting) | _attendee_forms(case, meeting, **forms)
-        body = render_template("meetings/_attendees.html", status_message=status_message,
-                               failed_form=failed, **context)
-        return announce(body, status_message) if status_message else body
-    if failed is None:
-        flash(status_message)
-        return redirect(_meeting_url(case, meeting, "attendees"))
+    """Answer an attendee form: the attendees alone for HTMX, else the meeting's page with
+    the form that failed, or back to it after a change."""
     context = _page_context(case, meeting) | _attendee_forms(case, meeting, **forms)
-    return render_template("meetings/show.html", form=failed, **context)
+    failed = next((f for f in forms.values() if f.errors), None)
+    if failed is not None:
+        return ATTENDEES.form_response(failed, **context)
+    return ATTENDEES.done(status_message, _meeting_url(case, meeting, "attendees"), **context)
 
 
 @bp.route(MEETING + "/attendees/staff", methods=["POST"])

@@ -1,36 +1,20 @@
-"""The placing authority's side of a shared case: the shared page and its acknowledgement."""
+"""The placing authority's side of a shared case (its acknowledgement) and the host's alerts
+to placing authorities. What the sections show is in ``app.placing.sections``."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from app.auth.access import member
-from app.cases import services as case_services
 from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
-from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
+from app.cases.sections import OVERVIEW, render_section
 from app.placing import alerts, operations, services
 from app.placing.coverage import coverage_of
 from app.placing.forms import AcknowledgeForm, ReviewForm
 from app.residents import services as resident_services
 
 bp = Blueprint("placing", __name__)
-
-
-def render_shared_case(case: Case, form: AcknowledgeForm | None = None):
-    """Render a case as a placing authority with a share sees it (errors and input kept)."""
-    actor = current_actor()
-    share = services.live_share_for(case.id, actor.authority_id)
-    acknowledgement = services.acknowledgement_of(share)
-    if form is None:
-        form = AcknowledgeForm(formdata=None, obj=acknowledgement)
-    return render_template(
-        "cases/shared.html", case=case, is_host=False, acknowledgement=acknowledgement,
-        acknowledge_form=form, form=form if form.errors else None,
-        can_acknowledge=share is not None and bool(actor.roles & CASE_EDITORS),
-        # The host's key dates, as the host computed them (app/cases/key_dates.py).
-        clocks=case_services.clocks_for_reader(case, actor.authority_id),
-    )
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/acknowledgement", methods=["POST"])
@@ -42,7 +26,9 @@ def acknowledge(authority_id: int, case_id: int):
         abort(403, description="no_share_to_acknowledge")
     form = AcknowledgeForm()
     if not form.validate_on_submit():
-        return render_shared_case(case, form)
+        # The overview as the placing authority reads it (app/placing/sections.py), with the
+        # form as it was sent and its errors.
+        return render_section(case, current_actor(), OVERVIEW, acknowledge_form=form, form=form)
     operations.acknowledge_share(current_actor(), share, link_person_name=form.link_person_name.data,
                                  link_person_email=form.link_person_email.data or "")
     flash(f"Alert acknowledged: {case.host_authority.name} will contact {form.link_person_name.data}.")
@@ -52,9 +38,8 @@ def acknowledge(authority_id: int, case_id: int):
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities")
 @member(*RESIDENT_READERS)
 def list_placing_authorities(authority_id: int, case_id: int):
-    case = host_case_or_404(case_id)
-    return render_template("placing/coverage.html", case=case, coverage=coverage_of(case),
-                           can_alert=bool(current_actor().roles & CASE_EDITORS))
+    return render_section(host_case_or_404(case_id), current_actor(),
+                          "residents-and-placing-authorities")
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities/alert",

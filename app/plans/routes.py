@@ -3,11 +3,12 @@ share reads it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, url_for
 
 from app.auth.access import member
-from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
+from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
 from app.cases.roles import CASE_EDITORS
+from app.cases.sections import render_section
 from app.plans import operations, services
 from app.plans.forms import ReviewForm
 from app.plans.models import PlanStatus
@@ -15,23 +16,13 @@ from app.plans.models import PlanStatus
 bp = Blueprint("plans", __name__,
                url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/plan")
 WRITERS = tuple(sorted(CASE_EDITORS))
+SECTION = "improvement-plan"
 
 
 @bp.route("", methods=["GET"])
 @member()
 def show_plan(authority_id: int, case_id: int):
-    case = readable_case_or_404(case_id)
-    return _page(case, ReviewForm())
-
-
-def _page(case, form):
-    plan = services.plan_of(case)
-    latest = services.latest_version(plan) if plan else None
-    return render_template(
-        "plans/show.html", case=case, plan=plan, form=form, latest=latest,
-        latest_items=services.version_items(latest),
-        can_review=is_host(case) and operations.cannot_review(plan) is None and not case.closed,
-    )
+    return render_section(readable_case_or_404(case_id), current_actor(), SECTION)
 
 
 @bp.route("/review", methods=["POST"])
@@ -45,7 +36,7 @@ def review_plan(authority_id: int, case_id: int):
         return redirect(url_for("plans.show_plan", authority_id=authority_id, case_id=case.id))
     form = ReviewForm()
     if not form.validate_on_submit():
-        return _page(case, form), 400
+        return render_section(case, current_actor(), SECTION, status=400, form=form)
     outcome = PlanStatus(form.outcome.data)
     operations.review(current_actor(), case, plan, outcome, form.comment.data or "")
     flash("Plan accepted" if outcome is PlanStatus.ACCEPTED else "Plan returned to the provider")

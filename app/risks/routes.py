@@ -2,8 +2,9 @@
 
 Host staff who work the case add, edit, rescore and close risks, in place through HTMX or
 through plain pages when JavaScript is off; viewers read; a placing authority with a share
-reads only the CQC key question and RAG of each open risk. The case page includes
-``risks/_case_section.html``, which loads its rows through the ``risk_register`` helper.
+reads only the CQC key question and RAG of each open risk. The case's risks and actions
+section shows ``risks/_case_section.html`` with what ``app.risks.sections`` loads; an HTMX
+request here gets that partial alone.
 """
 
 from __future__ import annotations
@@ -15,24 +16,20 @@ from flask import (
     Blueprint,
     abort,
     g,
-    make_response,
-    render_template,
     request,
     url_for,
 )
 
-from app.actions.services import today
 from app.auth.access import member
-from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
+from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
 from app.cases.models import Case
 from app.cases.roles import CASE_EDITORS
-from app.extensions import htmx
 from app.forms import Form
-from app.htmx import CaseSection, vary
-from app.london_time import to_london
+from app.htmx import CaseSection
 from app.risks import operations, services
 from app.risks.forms import CloseRiskForm, EditRiskForm, RescoreForm, RiskForm
 from app.risks.models import Risk
+from app.risks.sections import register_of
 
 bp = Blueprint("risks", __name__,
                url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/risks")
@@ -70,33 +67,11 @@ class OpenForm:
                        case_id=case.id, **ids)
 
 
-def _can_change(case: Case) -> bool:
-    membership = g.get("membership")
-    # A closed case is read-only (app/cases/access.py).
-    return bool(membership and membership.has_any(WRITERS) and is_host(case) and not case.closed)
-
-
-def register_of(case: Case) -> dict:
-    """Return what the section shows: the whole register to the host, a summary otherwise."""
-    if not is_host(case):
-        return {"host": False, "summary": services.risk_summary(case.id)}
-    return {"host": True, "risks": services.risks_of(case.id), "can_change": _can_change(case),
-            "today": today(), "local": to_london}
-
-
-@bp.app_context_processor
-def _risk_helpers() -> dict:
-    return {"risk_register": register_of}
-
-
-# Answers: the section alone for HTMX, else a page of its own or back to the case page.
-
-
-SECTION = CaseSection("risks", "risk_form")
-_section = SECTION.render
-_form_response = SECTION.form_response
-_done = SECTION.done
-_vary = vary
+# Answers: the register alone for HTMX, else a page of its own or back to the risks and
+# actions section of the case.
+SECTION = CaseSection("risks/_case_section.html", "risks/form.html", "risk_form",
+                      loader=lambda case: register_of(case, current_actor()),
+                      section="risks-and-actions", anchor="risks")
 
 
 def _open_risk(case_id: int, risk_id: int) -> tuple[Case, Risk]:
@@ -108,15 +83,13 @@ def _open_risk(case_id: int, risk_id: int) -> tuple[Case, Risk]:
 
 
 def _closed(case: Case, risk: Risk):
-    return _done(case, f"The risk \u201c{risk.title}\u201d is closed and cannot be changed.")
+    return SECTION.done(case, f"The risk \u201c{risk.title}\u201d is closed and cannot be changed.")
 
 
 @bp.route("")
 @member()
 def list_risks(authority_id: int, case_id: int):
-    case = readable_case_or_404(case_id)
-    body = _section(case) if htmx else render_template("risks/register.html", case=case)
-    return _vary(make_response(body))
+    return SECTION.show(readable_case_or_404(case_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -125,11 +98,11 @@ def add_risk(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
     form = RiskForm(prefix=PREFIX)
     if not form.validate_on_submit():
-        return _form_response(case, OpenForm("add", form))
+        return SECTION.form_response(case, OpenForm("add", form))
     details = form.details()
     operations.add_risk(current_actor(), case, details, likelihood=int(form.likelihood.data),
                         impact=int(form.impact.data))
-    return _done(case, f"Risk added: {details.title}")
+    return SECTION.done(case, f"Risk added: {details.title}")
 
 
 @bp.route("/<int:risk_id>/edit", methods=["GET", "POST"])
@@ -142,10 +115,10 @@ def edit_risk(authority_id: int, case_id: int, risk_id: int):
     if request.method == "GET":
         form.key_question.data = risk.key_question.value
     if not form.validate_on_submit():
-        return _form_response(case, OpenForm("edit", form, risk))
+        return SECTION.form_response(case, OpenForm("edit", form, risk))
     details = form.details()
     operations.edit_risk(current_actor(), case, risk, details)
-    return _done(case, f"Risk changed: {details.title}")
+    return SECTION.done(case, f"Risk changed: {details.title}")
 
 
 @bp.route("/<int:risk_id>/rescore", methods=["GET", "POST"])
@@ -158,13 +131,13 @@ def rescore_risk(authority_id: int, case_id: int, risk_id: int):
     if request.method == "GET":
         form.likelihood.data, form.impact.data = str(risk.likelihood), str(risk.impact)
     if not form.validate_on_submit():
-        return _form_response(case, OpenForm("rescore", form, risk))
+        return SECTION.form_response(case, OpenForm("rescore", form, risk))
     title = risk.title
     score = operations.rescore_risk(current_actor(), case, risk, note=form.note.data,
                                     likelihood=int(form.likelihood.data),
                                     impact=int(form.impact.data))
     message = f"Risk rescored: {title} is now {score.likelihood * score.impact} ({score.rag.value})"
-    return _done(case, message)
+    return SECTION.done(case, message)
 
 
 @bp.route("/<int:risk_id>/close", methods=["GET", "POST"])
@@ -175,7 +148,7 @@ def close_risk(authority_id: int, case_id: int, risk_id: int):
         return _closed(case, risk)
     form = CloseRiskForm(prefix=PREFIX)
     if not form.validate_on_submit():
-        return _form_response(case, OpenForm("close", form, risk))
+        return SECTION.form_response(case, OpenForm("close", form, risk))
     title = risk.title
     operations.close_risk(current_actor(), case, risk, reason=form.reason.data)
-    return _done(case, f"Risk closed: {title}")
+    return SECTION.done(case, f"Risk closed: {title}")

@@ -332,8 +332,24 @@ def crawls(live_server_pg) -> dict:
     return results
 
 
+# Accounts whose crawl must reach every section of a case they may open (the case workspace,
+# app/case_workspace.py): the host's and, through its share, a placing authority's.
+SECTION_CRAWLERS = {"wexbridge-lead-officer": True, "placing-council-lead-officer": False}
+
+
+def section_shapes(app, host: bool) -> set[str]:
+    """The shapes of the addresses of a case's sections, as the app's registry gives them."""
+    from app.cases.models import Case
+    from app.cases.sections import case_readers
+
+    with app.test_request_context():
+        return {_shape(urlsplit(section.url(Case(id=1), 1)).path, "")
+                for section in app.extensions["case_sections"]
+                if host or section.may_open is case_readers}
+
+
 @pytest.mark.parametrize("account", ACCOUNTS, ids=[a.id for a in ACCOUNTS])
-def test_every_page_reachable_from_home_has_no_axe_violations(crawls, account):
+def test_every_page_reachable_from_home_has_no_axe_violations(crawls, account, live_server_pg):
     result = crawls.get(account.id, crawls.get("_crawler"))
     assert result is not None, f"{account.email} was never crawled"
     if isinstance(result, BaseException):
@@ -348,6 +364,10 @@ def test_every_page_reachable_from_home_has_no_axe_violations(crawls, account):
     assert not report.problems, (
         f"{account.email} from {home}, {len(report.visited)} pages\n{report.failure()}"
     )
+    if account.id in SECTION_CRAWLERS:
+        visited = {_shape(urlsplit(url).path, "") for url in report.visited}
+        missing = section_shapes(live_server_pg.app, SECTION_CRAWLERS[account.id]) - visited
+        assert not missing, f"{account.email}: the crawl never reached the sections {missing}"
 
 
 @pytest.mark.parametrize("path", ["/sign-in", "/provider/sign-in"])

@@ -37,6 +37,14 @@ def _open_case(page: Page, title: str) -> str:
     return page.url.split("#")[0]
 
 
+def _open_section(page: Page, case_url: str, name: str) -> None:
+    """Open a section of the case through its sub-navigation, by keyboard."""
+    link = page.get_by_role("navigation", name="Sections of this case").get_by_role("link", name=name)
+    _press(link)
+    expect(link).to_have_attribute("aria-current", "page")
+    assert page.url.startswith(case_url)
+
+
 def _press(locator) -> None:
     """Operate a link or button by keyboard: focus it and press Enter."""
     locator.focus()
@@ -73,7 +81,8 @@ def _expect_no_error_title(page: Page) -> None:
 
 
 def test_risk_forms_move_focus_and_announce(lead: Page):
-    _open_case(lead, "Focus: risks in place")
+    case_url = _open_case(lead, "Focus: risks in place")
+    _open_section(lead, case_url, "Risks and actions")
     assert not lead.title().startswith("Error: ")
 
     _press(lead.get_by_role("button", name="Add a risk"))
@@ -99,7 +108,8 @@ def test_risk_forms_move_focus_and_announce(lead: Page):
 
 
 def test_action_forms_move_focus_and_announce(lead: Page):
-    _open_case(lead, "Focus: actions in place")
+    case_url = _open_case(lead, "Focus: actions in place")
+    _open_section(lead, case_url, "Risks and actions")
 
     _press(lead.get_by_role("button", name="Add an action"))
     expect(lead.get_by_role("heading", name="Add an action")).to_be_focused()
@@ -145,7 +155,7 @@ def test_intelligence_form_moves_focus_and_announces(lead: Page):
 
 def test_attendee_forms_move_focus_and_announce(lead: Page):
     case_url = _open_case(lead, "Focus: attendees in place")
-    lead.goto(case_url)
+    _open_section(lead, case_url, "Meetings")
     lead.get_by_role("link", name="Schedule a meeting").click()
     lead.get_by_label("Initial meeting", exact=True).check()
     group = lead.get_by_role("group", name="Date")

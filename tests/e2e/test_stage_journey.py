@@ -42,6 +42,14 @@ def _fill_date(scope, legend: str, day: date) -> None:
     group.get_by_label("Year").fill(str(day.year))
 
 
+def _section(page: Page, case_url: str, name: str) -> None:
+    """Open a section of the case through its sub-navigation."""
+    page.goto(case_url)
+    link = page.get_by_role("navigation", name="Sections of this case").get_by_role("link", name=name)
+    link.click()
+    expect(link).to_have_attribute("aria-current", "page")
+
+
 def _docx_text(download) -> str:
     data = Path(download.path()).read_bytes()
     document = Document(BytesIO(data))
@@ -50,7 +58,7 @@ def _docx_text(download) -> str:
 
 
 def _hold_meeting(page: Page, case_url: str, kind_label: str, final: bool = False) -> str:
-    page.goto(case_url)
+    page.goto(f"{case_url}/meetings")
     page.get_by_role("link", name="Schedule a meeting").click()
     page.get_by_label(kind_label, exact=True).check()
     _fill_date(page, "Date", YESTERDAY)
@@ -97,6 +105,7 @@ def _open_case_with_intelligence(lead: Page) -> str:
     expect(lead.locator("#intelligence")).to_contain_text("Five S42 enquiries about falls at night")
     lead.goto(case_url)
     expect(lead.get_by_text("Five S42 enquiries about falls at night")).to_be_visible()
+    _section(lead, case_url, "Decision")
     lead.get_by_role("link", name="Record the threshold assessment").click()
     lead.get_by_label("Threshold assessment").fill("A pattern of falls meets the threshold")
     lead.get_by_label("Recommendation to the DASS").fill("Proceed")
@@ -105,7 +114,7 @@ def _open_case_with_intelligence(lead: Page) -> str:
 
 
 def _dass_decides(dass: Page, case_url: str) -> None:
-    dass.goto(case_url)
+    dass.goto(f"{case_url}/assessment-and-decision")
     dass.get_by_role("link", name="Record the DASS decision").click()
     dass.get_by_label("Proceed under the provider concerns process").check()
     dass.get_by_label("Reason for the decision").fill("Threshold met: several partners report falls")
@@ -187,7 +196,7 @@ def _plan_received(lead: Page, case_url: str) -> None:
 
 
 def _final_meeting(page: Page, case_url: str, decision: str, held: datetime) -> None:
-    page.goto(case_url)
+    _section(page, case_url, "Meetings")
     page.get_by_role("link", name="Schedule a meeting").click()
     page.get_by_label("Final (closing) meeting", exact=True).check()
     _fill_date(page, "Date", held.date())
@@ -253,7 +262,11 @@ def test_a_case_from_first_intelligence_to_the_contract_review(browser, live_ser
         "The temporary closure continues under contract monitoring")
     form.get_by_role("button", name="Close the case").click()
     expect(lead.get_by_text("This case is closed").first).to_be_visible()
+    _section(lead, case_url, "Meetings")
+    expect(lead.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
     expect(lead.get_by_role("link", name="Schedule a meeting")).to_have_count(0)
+    _section(lead, case_url, "Risks and actions")
+    expect(lead.locator("#risks-heading")).to_be_visible()
     expect(lead.get_by_role("link", name="Add a risk")).to_have_count(0)
 
     # Closed, but owing the closure notice: on the dashboard under "After closing".
@@ -286,11 +299,14 @@ def test_a_case_from_first_intelligence_to_the_contract_review(browser, live_ser
 def test_tables_fit_a_phone_screen(browser, live_server):
     """At 390 px wide, no page of a case scrolls sideways: tables wrap or scroll inside."""
     lead = _sign_in(browser, live_server, LEAD)
-    lead.set_viewport_size({"width": 390, "height": 844})
+    # The menu folds away at this width: open the cases before narrowing the window.
     lead.get_by_role("link", name="Cases").first.click()
     pages = [lead.url]
     lead.get_by_role("link", name=f"WX-{date.today().year}-0005").click()
-    pages += [lead.url, f"{lead.url}/history"]
+    sections = lead.get_by_role("navigation", name="Sections of this case").get_by_role("link")
+    pages += [sections.nth(n).get_attribute("href") for n in range(sections.count())]
+    assert f"{lead.url}/history".endswith(pages[-1])
+    lead.set_viewport_size({"width": 390, "height": 844})
     for url in pages:
         lead.goto(url)
         width = lead.evaluate("() => document.documentElement.scrollWidth")

@@ -77,7 +77,8 @@ def test_the_placing_authority_with_a_share_never_sees_host_only_records(no_csrf
     for rule, method in _case_routes(no_csrf):
         response = client.open(_own_url(rule, world, world.placing_shared), method=method, data={})
         body = response.get_data(as_text=True)
-        assert response.status_code in (200, 400, 403, 404), (rule.rule, method, response.status_code)
+        # 302: a part of a section without JavaScript leads to the section's own page.
+        assert response.status_code in (200, 302, 400, 403, 404), (rule.rule, method, response.status_code)
         assert SECRET not in body, (rule.rule, method)
     shared_page = client.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}")
     assert shared_page.status_code == 200 and world.case_a_reference in shared_page.get_data(as_text=True)
@@ -97,5 +98,7 @@ def test_host_only_stage_pages_refuse_the_placing_authority(no_csrf, world, secr
 
 def test_the_host_sees_its_own_records(app, world, secrets):
     client = sign_in(app.test_client(), world.users["host_a_lead"])
-    page = client.get(f"/authorities/{world.host_a}/cases/{world.case_a}").get_data(as_text=True)
-    assert f"threshold {SECRET}" in page and f"datix {SECRET}" in page
+    case_url = f"/authorities/{world.host_a}/cases/{world.case_a}"
+    overview = client.get(case_url).get_data(as_text=True)
+    decision = client.get(f"{case_url}/assessment-and-decision").get_data(as_text=True)
+    assert f"datix {SECRET}" in overview and f"threshold {SECRET}" in decision

@@ -101,6 +101,5 @@ def test_stored_odd_due_and_review_dates_never_take_a_page_down(app, world, day)
         db.session.commit()
     client = sign_in(app.test_client(), world.users["host_a_lead"])
     base = f"/authorities/{world.host_a}/cases"
-    for path in (f"{base}/{world.case_a}", f"{base}/{world.case_a}/actions",
-                 f"{base}/{world.case_a}/risks", base):
+    for path in (f"{base}/{world.case_a}", f"{base}/{world.case_a}/risks-and-actions", base):
         assert client.get(path).status_code == 200, path

@@ -767,10 +767,10 @@ def test_provider_users_and_anonymous_visitors_get_nothing(app, world):
 def test_the_case_page_lists_the_meetings(app, world):
     meeting_id = _meeting(app, world)
     lead = _client(app, world, "host_a_lead")
-    page = lead.get(f"/authorities/{world.host_a}/cases/{world.case_a}").get_data(as_text=True)
+    page = lead.get(f"/authorities/{world.host_a}/cases/{world.case_a}/meetings").get_data(as_text=True)
     assert '<h2 class="govuk-heading-m" id="meetings-heading">Meetings</h2>' in page
     assert f"/meetings/{meeting_id}" in page and "Scheduled" in page and "Schedule a meeting" in page
     placing = _client(app, world, "placing_shared_lead")
-    shared = placing.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}").get_data(as_text=True)
+    shared = placing.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}/meetings").get_data(as_text=True)
     assert f"/authorities/{world.placing_shared}/cases/{world.case_a}/meetings/{meeting_id}" in shared
     assert "Schedule a meeting" not in shared

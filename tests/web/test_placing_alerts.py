@@ -49,7 +49,8 @@ def _link_person_known_to_host_a(app, world) -> None:
 
 def test_the_coverage_table_shows_each_placing_authority_and_its_state(app, world):
     host = sign_in(app.test_client(), world.users["host_a_lead"])
-    assert "Placing authorities: alerts and coverage" in host.get(
+    # The section's link in the case's sub-navigation.
+    assert f'href="{_page(world)}">Residents and placing authorities</a>' in host.get(
         f"/authorities/{world.host_a}/cases/{world.case_a}").get_data(as_text=True)
     page = host.get(_page(world)).get_data(as_text=True)
     assert "Self-funders living here: 1" in page

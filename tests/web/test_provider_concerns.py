@@ -108,8 +108,8 @@ def test_the_provider_updates_its_action_and_the_host_reads_it(app, world):
     page = client.get(f"/provider/cases/{world.case_a}").get_data(as_text=True)
     assert "NEW-ROTA-IN-PLACE" in page
     host = sign_in(app.test_client(), world.users["host_a_lead"])
-    case_page = host.get(f"/authorities/{world.host_a}/cases/{world.case_a}").get_data(as_text=True)
-    assert "NEW-ROTA-IN-PLACE" in case_page
+    case_page = host.get(f"/authorities/{world.host_a}/cases/{world.case_a}/risks-and-actions")
+    assert "NEW-ROTA-IN-PLACE" in case_page.get_data(as_text=True)
     # The host's own action is untouched: the provider's word is its own record.
     from app.actions.models import Action, ActionStatus
     from app.extensions import db

@@ -38,6 +38,11 @@ def _case_url(world, authority=None) -> str:
     return f"/authorities/{authority or world.host_a}/cases/{world.case_a}"
 
 
+def _section_url(world, authority=None) -> str:
+    """The case's risks and actions section, where both show."""
+    return f"{_case_url(world, authority)}/risks-and-actions"
+
+
 def _client(app, world, who):
     return sign_in(app.test_client(), world.users[who])
 
@@ -89,7 +94,7 @@ def test_adding_a_risk_scores_it_once_and_writes_the_audit(app, world):
     lead = _client(app, world, "host_a_lead")
     response = _post(lead, world, "/risks/new", RISK)
     assert response.status_code == 302
-    assert response.location.endswith(f"/cases/{world.case_a}#risks")
+    assert response.location.endswith(f"/cases/{world.case_a}/risks-and-actions#risks")
     with app.app_context(), _as(world.host_a):
         risk = db.session.scalar(select(Risk))
         assert (risk.score, risk.rag, risk.key_question) == (20, Rag.RED, KeyQuestion.SAFE)
@@ -101,7 +106,7 @@ def test_adding_a_risk_scores_it_once_and_writes_the_audit(app, world):
     assert event.new_values["title"] == "Unwitnessed falls at night"
     assert (event.new_values["score"], event.new_values["rag"]) == (20, "red")
     assert event.actor_user_id == _user_id(app, world.users["host_a_lead"])
-    risks = _section(lead.get(_case_url(world)).get_data(as_text=True), "risks")
+    risks = _section(lead.get(_section_url(world)).get_data(as_text=True), "risks")
     assert "Unwitnessed falls at night" in risks and "DESC-7" in risks and "MITIG-7" in risks
     assert "govuk-tag--red" in risks and "Score history" in risks
 
@@ -128,7 +133,7 @@ def test_rescoring_in_place_keeps_each_score_in_the_history(app, world):
     assert (event.old_values["score"], event.old_values["rag"]) == (9, "amber")
     assert (event.new_values["score"], event.new_values["rag"]) == (20, "red")
     assert event.new_values["note"] == "Two more falls NOTE-2"
-    history = _section(lead.get(_case_url(world)).get_data(as_text=True), "risks")
+    history = _section(lead.get(_section_url(world)).get_data(as_text=True), "risks")
     assert "Scored when the risk was added" in history and "NOTE-2" in history
 
 
@@ -195,11 +200,16 @@ def test_forms_come_as_fragments_to_htmx_and_as_pages_otherwise(app, world):
     lead = _client(app, world, "host_a_lead")
     for path in ("/risks/new", "/risks", "/actions/new", "/actions"):
         fragment = lead.get(f"{_case_url(world)}{path}", headers=HX)
-        page = lead.get(f"{_case_url(world)}{path}")
+        page = lead.get(f"{_case_url(world)}{path}", follow_redirects=True)
         assert fragment.status_code == page.status_code == 200, path
-        assert "HX-Request" in fragment.headers["Vary"] and "HX-Request" in page.headers["Vary"]
+        assert "HX-Request" in fragment.headers["Vary"]
         assert "<html" not in fragment.get_data(as_text=True)
         assert "<html" in page.get_data(as_text=True)
+    # Without JavaScript the register and the actions are the section's own page.
+    for path, part in (("/risks", "risks"), ("/actions", "actions")):
+        response = lead.get(f"{_case_url(world)}{path}")
+        assert response.status_code == 302 and "HX-Request" in response.headers["Vary"]
+        assert response.location == f"{_section_url(world)}#{part}"
 
 
 # Actions.
@@ -310,7 +320,7 @@ def test_overdue_actions_stand_out_and_are_counted_per_case(app, world):
                          status=ActionStatus.IN_PROGRESS)
         db.session.commit()
     lead = _client(app, world, "host_a_lead")
-    actions = _section(lead.get(_case_url(world)).get_data(as_text=True), "actions")
+    actions = _section(lead.get(_section_url(world)).get_data(as_text=True), "actions")
     assert actions.count(">Overdue</strong>") == 1 and "1 overdue" in actions
     overdue_row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*OVERDUE-1.*?</tr>", actions, re.S).group(0)
     assert "govuk-tag--red" in overdue_row
@@ -350,7 +360,7 @@ SECRETS = ("TITLE-SECRET", "DESC-SECRET", "MITIG-SECRET", "OWNER-SECRET", "CLOSE
 def test_a_viewer_reads_everything_but_changes_nothing(app, world):
     risk_id, _, _, action_id, *_ = _risk_and_actions(app, world)
     viewer = _client(app, world, "host_a_viewer")
-    page = viewer.get(_case_url(world)).get_data(as_text=True)
+    page = viewer.get(_section_url(world)).get_data(as_text=True)
     assert "DESC-SECRET" in page and "HOST-ACTION" in page and "Score history" in page
     for control in ("Add a risk", "Add an action", "/rescore", "/status", "/edit"):
         assert control not in _section(page, "risks") + _section(page, "actions"), control
@@ -368,7 +378,7 @@ def test_a_viewer_reads_everything_but_changes_nothing(app, world):
 def test_the_placing_authority_sees_the_risk_summary_and_only_its_own_actions(app, world):
     _risk_and_actions(app, world)
     placing = _client(app, world, "placing_shared_lead")
-    page = placing.get(_case_url(world, world.placing_shared)).get_data(as_text=True)
+    page = placing.get(_section_url(world, world.placing_shared)).get_data(as_text=True)
     risks, actions = _section(page, "risks"), _section(page, "actions")
     assert "Caring" in risks and "govuk-tag--red" in risks and "Red" in risks
     assert "Effective" not in risks  # the closed risk

@@ -420,7 +420,7 @@ def test_one_overdue_action_is_past_its_due_date(app, world, base):
                              due_on=(utcnow() - timedelta(days=3)).date())
             db.session.commit()
     lead = sign_in(app.test_client(), world.users["host_a_lead"])
-    page = lead.get(base).get_data(as_text=True)
+    page = lead.get(f"{base}/risks-and-actions").get_data(as_text=True)
     assert "action is past its due date" in page and "past their due date" not in page
 
 
@@ -465,7 +465,7 @@ def test_procedure_settings_highlight_one_navigation_item(app, world):
 
 def test_buttons_side_by_side_sit_in_a_button_group(app, world, base):
     dass = sign_in(app.test_client(), world.users["host_a_dass"])
-    page = dass.get(base).get_data(as_text=True)
+    page = dass.get(f"{base}/assessment-and-decision").get_data(as_text=True)
     groups = re.findall(r'<div class="govuk-button-group">(.*?)</div>', page, re.S)
     assert any("threshold assessment" in group and "Record the DASS decision" in group
                for group in groups)
