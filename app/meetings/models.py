@@ -4,7 +4,9 @@ Part one is held without the provider and part two with it. The schedule and att
 read by placing authorities with a share. Each part's agenda and minutes are a row of their own
 (``MeetingPart``) with its own rule, so the database itself keeps an unshared part from a
 placing authority or the provider (DESIGN.md's visibility table, docs/visibility.md); the
-meeting reads and writes them under their old names (``meeting.minutes_part_one``).
+meeting reads and writes them under their old names (``meeting.minutes_part_one``). The
+decisions and a final meeting's reasons, which draw on both parts, are a row of their own too
+(``MeetingOutcome``), read by a placing authority only while both parts are shared with it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, exists, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -114,6 +125,59 @@ class MeetingPart(TenantScoped, db.Model):
         )
 
 
+class MeetingOutcome(TenantScoped, db.Model):
+    """What the meeting decided, and a final meeting's reasons the improvements will last.
+
+    Decisions draw on both parts, so besides the host only a placing authority with a live
+    share reads them, and only while both parts are shared with placing authorities; never the
+    provider. (Counting the shared parts works under row-level security too: the placing
+    authority's own policy on ``meeting_part`` shows it exactly the shared ones.)
+    """
+
+    __tablename__ = "meeting_outcome"
+    __table_args__ = (UniqueConstraint("meeting_id"),)
+    RLS_READ = (
+        f"tenant_id = app_tenant() OR ({share_rls('meeting_outcome')} AND (SELECT count(*) "
+        "FROM meeting_part p WHERE p.meeting_id = meeting_outcome.meeting_id "
+        "AND p.shared_with_placing) = 2)"
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    sustainability_rationale: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="outcome")
+
+    @classmethod
+    def visible_to(cls, scope: Scope):
+        parts = MeetingPart.__table__
+        shared_parts = (
+            select(func.count(parts.c.id))
+            .where(parts.c.meeting_id == cls.meeting_id, parts.c.shared_with_placing.is_(True))
+            .scalar_subquery()
+        )
+        return equals(cls.tenant_id, scope.tenant_id) | (
+            shared_with(cls.case_id, scope) & (shared_parts == 2)
+        )
+
+
+OUTCOME_FIELDS = ("decisions", "sustainability_rationale")
+
+
+def _outcome_field(name: str) -> property:
+    def read(meeting: Meeting) -> str:
+        return "" if meeting.outcome is None else getattr(meeting.outcome, name)
+
+    def write(meeting: Meeting, value: str) -> None:
+        if meeting.outcome is None:
+            meeting.outcome = MeetingOutcome(tenant_id=meeting.tenant_id, case_id=meeting.case_id)
+        setattr(meeting.outcome, name, value)
+
+    return property(read, write, doc=f"The meeting's {name}, from its outcome row.")
+
+
 # The meeting's old attribute names for its parts' columns: name -> (part, column, unread value).
 PART_FIELDS = {
     "agenda_part_one": (1, "agenda", ""),
@@ -163,14 +227,13 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
     venue: Mapped[str] = mapped_column(String(300), default="")
     held_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
-    decisions: Mapped[str] = mapped_column(Text, default="")
     # The chair's word that the minutes are agreed; until then (and until held) they are DRAFT.
     minutes_final: Mapped[bool] = mapped_column(default=False)
-    # The final meeting's decision and why the improvements will last (stage 6 guard).
+    # The final meeting's decision (stage 6 guard): a fact of the case's stage, which every
+    # reader of the case sees move; its reasons are in the outcome row.
     final_decision: Mapped[FinalDecision | None] = mapped_column(
         str_enum(FinalDecision, 20), nullable=True
     )
-    sustainability_rationale: Mapped[str] = mapped_column(Text, default="")
 
     attendees: Mapped[list[MeetingAttendee]] = relationship(
         back_populates="meeting", order_by="MeetingAttendee.id", cascade="all, delete-orphan"
@@ -180,6 +243,13 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
         back_populates="meeting", order_by=MeetingPart.number, cascade="all, delete-orphan"
     )
 
+    # Loaded with the meeting in the same statement; None for a reader the rule leaves out.
+    outcome: Mapped[MeetingOutcome | None] = relationship(
+        back_populates="meeting", uselist=False, lazy="joined", cascade="all, delete-orphan"
+    )
+
+    decisions = _outcome_field("decisions")
+    sustainability_rationale = _outcome_field("sustainability_rationale")
     agenda_part_one = _part_field("agenda_part_one")
     agenda_part_two = _part_field("agenda_part_two")
     minutes_part_one = _part_field("minutes_part_one")
@@ -189,13 +259,15 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
     part_two_shared_with_provider = _part_field("part_two_shared_with_provider")
 
     def __init__(self, **values):
-        # A new meeting has both its parts from the start; their values are set once the
-        # meeting knows its authority and case.
-        part_values = {name: values.pop(name) for name in list(values) if name in PART_FIELDS}
+        # A new meeting has both its parts and its outcome from the start; their values are
+        # set once the meeting knows its authority and case.
+        later = {name: values.pop(name) for name in list(values)
+                 if name in PART_FIELDS or name in OUTCOME_FIELDS}
         super().__init__(**values)
         for number in (1, 2):
             self.part(number, create=True)
-        for name, value in part_values.items():
+        self.outcome = MeetingOutcome(tenant_id=self.tenant_id, case_id=self.case_id)
+        for name, value in later.items():
             setattr(self, name, value)
 
     def part(self, number: int, *, create: bool = False) -> MeetingPart | None:

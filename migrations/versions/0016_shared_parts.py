@@ -1,6 +1,6 @@
-"""Shareable parts are rows: each part of a meeting (agenda, minutes, with whom it is shared)
-and a risk's host-only words move out of the rows that placing authorities and providers read,
-into rows whose own policies decide who reads them.
+"""Shareable parts are rows: each part of a meeting (agenda, minutes, with whom it is shared),
+a meeting's decisions and reasons, and a risk's host-only words move out of the rows that
+placing authorities and providers read, into rows whose own policies decide who reads them.
 
 Revision ID: 0016
 Revises: 0015
@@ -27,6 +27,11 @@ PART_READ = (
     f"OR (shared_with_placing AND {SHARE.format(table='meeting_part')}) "
     f"OR (number = 2 AND shared_with_provider AND {TOLD_PROVIDER.format(table='meeting_part')})"
 )
+OUTCOME_READ = (
+    f"tenant_id = app_tenant() OR ({SHARE.format(table='meeting_outcome')} AND (SELECT count(*) "
+    "FROM meeting_part p WHERE p.meeting_id = meeting_outcome.meeting_id "
+    "AND p.shared_with_placing) = 2)"
+)
 MEETING_READ = (
     f"tenant_id = app_tenant() OR {SHARE.format(table='meeting')} "
     "OR (EXISTS (SELECT 1 FROM meeting_part p WHERE p.meeting_id = meeting.id "
@@ -42,6 +47,7 @@ MEETING_READ_BEFORE = (
 POLICIES = {
     "meeting": (MEETING_READ, OWNER),
     "meeting_part": (PART_READ, OWNER),
+    "meeting_outcome": (OUTCOME_READ, OWNER),
     "risk_detail": (OWNER, OWNER),
 }
 
@@ -53,6 +59,8 @@ PART_COLUMNS = (
     (2, "part_two_shared_with_placing", "shared_with_placing"),
     (2, "part_two_shared_with_provider", "shared_with_provider"),
 )
+OUTCOME_COLUMNS = ("decisions", "sustainability_rationale")
+NEW_TABLES = ("meeting_part", "meeting_outcome", "risk_detail")
 DETAIL_COLUMNS = ("title", "description", "mitigation", "owner_name", "review_on")
 
 # revision identifiers, used by Alembic.
@@ -97,6 +105,21 @@ def _create_tables() -> None:
     )
     for column in ('case_id', 'meeting_id', 'tenant_id'):
         op.create_index(op.f(f'ix_meeting_part_{column}'), 'meeting_part', [column], unique=False)
+    op.create_table('meeting_outcome',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('decisions', sa.Text(), nullable=False),
+    sa.Column('sustainability_rationale', sa.Text(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_meeting_outcome_case_id_cases')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_meeting_outcome_meeting_id_meeting')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['authority.id'], name=op.f('fk_meeting_outcome_tenant_id_authority')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_outcome')),
+    sa.UniqueConstraint('meeting_id', name=op.f('uq_meeting_outcome_meeting_id')),
+    )
+    for column in ('case_id', 'tenant_id'):
+        op.create_index(op.f(f'ix_meeting_outcome_{column}'), 'meeting_outcome', [column], unique=False)
     op.create_table('risk_detail',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('risk_id', sa.Integer(), nullable=False),
@@ -125,6 +148,9 @@ def _move_into_rows() -> None:
     for number in (1, 2):
         op.execute("INSERT INTO meeting_part (tenant_id, meeting_id, case_id, number, agenda, "
                    "minutes, shared_with_placing, shared_with_provider) " + _part_select(number))
+    columns = ", ".join(OUTCOME_COLUMNS)
+    op.execute(f"INSERT INTO meeting_outcome (tenant_id, meeting_id, case_id, {columns}) "
+               f"SELECT tenant_id, id, case_id, {columns} FROM meeting")
     columns = ", ".join(DETAIL_COLUMNS)
     op.execute(f"INSERT INTO risk_detail (tenant_id, risk_id, {columns}) "
                f"SELECT tenant_id, id, {columns} FROM risk")
@@ -135,11 +161,13 @@ def upgrade():
     _move_into_rows()
     # The meeting's rule must stop naming its old column before that column can go.
     _set_policies("meeting", *POLICIES["meeting"])
-    for table in ("meeting_part", "risk_detail"):
+    for table in NEW_TABLES:
         _set_policies(table, *POLICIES[table])
     with op.batch_alter_table('meeting') as batch:
         for _number, old, _new in PART_COLUMNS:
             batch.drop_column(old)
+        for column in OUTCOME_COLUMNS:
+            batch.drop_column(column)
     with op.batch_alter_table('risk') as batch:
         for column in DETAIL_COLUMNS:
             batch.drop_column(column)
@@ -152,6 +180,8 @@ def _old_columns() -> None:
             kind = sa.Boolean() if new.startswith("shared") else sa.Text()
             default = sa.false() if new.startswith("shared") else ""
             batch.add_column(sa.Column(old, kind, nullable=False, server_default=default))
+        for column in OUTCOME_COLUMNS:
+            batch.add_column(sa.Column(column, sa.Text(), nullable=False, server_default=''))
     with op.batch_alter_table('risk') as batch:
         batch.add_column(sa.Column('title', sa.String(length=200), nullable=False, server_default=''))
         batch.add_column(sa.Column('description', sa.Text(), nullable=False, server_default=''))
@@ -166,12 +196,16 @@ def _move_back() -> None:
                    f"WHERE p.meeting_id = meeting.id AND p.number = {number}) "
                    f"WHERE EXISTS (SELECT 1 FROM meeting_part p WHERE p.meeting_id = meeting.id "
                    f"AND p.number = {number})")
+    for column in OUTCOME_COLUMNS:
+        op.execute(f"UPDATE meeting SET {column} = (SELECT o.{column} FROM meeting_outcome o "
+                   "WHERE o.meeting_id = meeting.id) "
+                   "WHERE EXISTS (SELECT 1 FROM meeting_outcome o WHERE o.meeting_id = meeting.id)")
     for column in DETAIL_COLUMNS:
         op.execute(f"UPDATE risk SET {column} = (SELECT d.{column} FROM risk_detail d "
                    "WHERE d.risk_id = risk.id) "
                    "WHERE EXISTS (SELECT 1 FROM risk_detail d WHERE d.risk_id = risk.id)")
     with op.batch_alter_table('meeting') as batch:
-        for _number, old, _new in PART_COLUMNS:
+        for old in (*(old for _number, old, _new in PART_COLUMNS), *OUTCOME_COLUMNS):
             batch.alter_column(old, server_default=None)
     with op.batch_alter_table('risk') as batch:
         for column in ("title", "description", "mitigation", "owner_name"):
@@ -182,12 +216,15 @@ def downgrade():
     _old_columns()
     _move_back()
     _set_policies("meeting", MEETING_READ_BEFORE, OWNER)
-    for table in ("meeting_part", "risk_detail"):
+    for table in NEW_TABLES:
         if _postgresql():
             for statement in rls.drop_policies(table):
                 op.execute(statement)
     op.drop_index(op.f('ix_risk_detail_tenant_id'), table_name='risk_detail')
     op.drop_table('risk_detail')
+    for column in ('case_id', 'tenant_id'):
+        op.drop_index(op.f(f'ix_meeting_outcome_{column}'), table_name='meeting_outcome')
+    op.drop_table('meeting_outcome')
     for column in ('case_id', 'meeting_id', 'tenant_id'):
         op.drop_index(op.f(f'ix_meeting_part_{column}'), table_name='meeting_part')
     op.drop_table('meeting_part')

@@ -3,8 +3,9 @@
 A placing authority with a live share and the provider told of its case read a part of the
 minutes only while the host has marked that part shareable with them, and never a risk's words;
 a placing authority reads the risk summary (key question and the score its RAG comes from).
-The columns that used to hold the parts are gone from the rows they can read, so no view or
-template that forgets a filter can show them.
+A meeting's decisions, drawn from both parts, are a placing authority's only while both parts
+are shared with it, and never the provider's. The columns that used to hold all these are gone
+from the rows they can read, so no view or template that forgets a filter can show them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ HELD = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PART_ONE, PART_TWO = "PART-ONE-MINUTES", "PART-TWO-MINUTES"
 AGENDA_ONE, AGENDA_TWO = "PART-ONE-AGENDA", "PART-TWO-AGENDA"
 DESCRIPTION, MITIGATION = "RISK-DESCRIPTION", "RISK-MITIGATION"
+DECISIONS = "MEETING-DECISIONS"
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def made(app, world):
         case.provider_informed_at = HELD
         meeting = factories.meeting(case, held_at=HELD, minutes_part_one=PART_ONE,
                                     minutes_part_two=PART_TWO, agenda_part_one=AGENDA_ONE,
-                                    agenda_part_two=AGENDA_TWO)
+                                    agenda_part_two=AGENDA_TWO, decisions=DECISIONS)
         risk = factories.risk(case, likelihood=4, impact=4, description=DESCRIPTION,
                               mitigation=MITIGATION)
         db.session.commit()
@@ -60,10 +62,12 @@ def _readers(world) -> dict[str, Scope]:
 
 
 def _texts(app_engine, scope: Scope) -> set[str]:
-    """Every text of the meeting's parts and the risk's words that the scope can select."""
+    """Every text of the meeting's parts and outcome and the risk's words that the scope can
+    select."""
     with session_as(app_engine, scope) as session:
         rows = session.execute(text(
             "select agenda, minutes from meeting_part "
+            "union all select decisions, sustainability_rationale from meeting_outcome "
             "union all select description, mitigation from risk_detail")).all()
     return {value for row in rows for value in row if value}
 
@@ -90,15 +94,16 @@ def test_the_rows_others_read_no_longer_hold_the_parts(app_engine, made):
             "select table_name || '.' || column_name from information_schema.columns "
             "where table_name in ('meeting', 'risk')")))
     held = {column for column in columns
-            if any(word in column for word in ("agenda", "minutes_part", "shared_with",
-                                               "description", "mitigation", "title", "owner"))}
+            if any(word in column for word in ("agenda", "minutes_part", "shared_with", "decisions",
+                                               "sustainability", "description", "mitigation",
+                                               "title", "owner"))}
     assert held == set()
 
 
 def test_nothing_shared_means_nothing_read_but_the_risk_summary(app_engine, world, made):
     readers = _readers(world)
     assert _texts(app_engine, readers["host"]) == {PART_ONE, PART_TWO, AGENDA_ONE, AGENDA_TWO,
-                                                    DESCRIPTION, MITIGATION}
+                                                    DECISIONS, DESCRIPTION, MITIGATION}
     for name in ("placing", "provider"):
         assert _texts(app_engine, readers[name]) == set(), name
     with session_as(app_engine, readers["placing"]) as session:
@@ -121,8 +126,18 @@ def test_each_part_is_read_only_by_those_it_is_shared_with(app_engine, world, ma
     _share(app_engine, world, one=(False, False), two=(True, True))
     assert _parts(app_engine, readers["placing"]) == {2}
     assert _parts(app_engine, readers["provider"]) == {2}
-    # A risk's words stay the host's whatever is shared.
-    assert DESCRIPTION not in _texts(app_engine, readers["placing"])
+
+
+def test_decisions_are_read_by_a_placing_authority_only_with_both_parts(app_engine, world, made):
+    readers = _readers(world)
+    _share(app_engine, world, one=(False, False), two=(True, True))
+    assert DECISIONS not in _texts(app_engine, readers["placing"])
+    _share(app_engine, world, one=(True, False), two=(True, True))
+    placing = _texts(app_engine, readers["placing"])
+    assert DECISIONS in placing
+    # The provider never reads them, and a risk's words stay the host's whatever is shared.
+    assert DECISIONS not in _texts(app_engine, readers["provider"])
+    assert not {DESCRIPTION, MITIGATION} & placing
 
 
 def test_part_one_is_never_the_providers(app_engine, world, made):
@@ -153,6 +168,7 @@ def test_others_cannot_write_the_parts(app_engine, world, made):
     for scope in (_readers(world)["placing"], _readers(world)["provider"]):
         with session_as(app_engine, scope) as session:
             for statement in ("update meeting_part set minutes = 'forged'",
+                              "update meeting_outcome set decisions = 'forged'",
                               "update risk_detail set description = 'forged'",
                               "delete from meeting_part", "delete from risk_detail"):
                 assert session.execute(text(statement)).rowcount == 0, statement
