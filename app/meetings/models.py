@@ -156,6 +156,7 @@ class MeetingOutcome(TenantScoped, db.Model):
         shared_parts = (
             select(func.count(parts.c.id))
             .where(parts.c.meeting_id == cls.meeting_id, parts.c.shared_with_placing.is_(True))
+            .correlate_except(parts)
             .scalar_subquery()
         )
         return equals(cls.tenant_id, scope.tenant_id) | (
@@ -284,9 +285,10 @@ class Meeting(TenantScoped, CreatedAtMixin, db.Model):
     @classmethod
     def visible_to(cls, scope: Scope):
         parts = MeetingPart.__table__
+        # Never correlated to a meeting_part the outer query joins: always this meeting's part.
         part_two_for_provider = exists(select(parts.c.id)).where(
             parts.c.meeting_id == cls.id, parts.c.number == 2, parts.c.shared_with_provider.is_(True)
-        )
+        ).correlate_except(parts)
         return owner_or_share(cls, scope) | (part_two_for_provider & told_provider(cls.case_id, scope))
 
 
