@@ -1,5 +1,6 @@
 """Shareable parts are rows: each part of a meeting (agenda, minutes, with whom it is shared),
-a meeting's decisions and reasons, and a risk's host-only words move out of the rows that
+a meeting's decisions and reasons, a risk's host-only words and the host's own record of how
+it reached a case's milestones move out of the rows that
 placing authorities and providers read, into rows whose own policies decide who reads them.
 
 Revision ID: 0016
@@ -7,6 +8,8 @@ Revises: 0015
 Create Date: 2026-12-01
 
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -49,6 +52,7 @@ POLICIES = {
     "meeting_part": (PART_READ, OWNER),
     "meeting_outcome": (OUTCOME_READ, OWNER),
     "risk_detail": (OWNER, OWNER),
+    "case_detail": (OWNER, OWNER),
 }
 
 # Each part's columns on the meeting before this revision: (number, old column, new column).
@@ -60,8 +64,31 @@ PART_COLUMNS = (
     (2, "part_two_shared_with_provider", "shared_with_provider"),
 )
 OUTCOME_COLUMNS = ("decisions", "sustainability_rationale")
-NEW_TABLES = ("meeting_part", "meeting_outcome", "risk_detail")
+NEW_TABLES = ("meeting_part", "meeting_outcome", "risk_detail", "case_detail")
+CASE_COLUMNS = ("provider_informed_how", "provider_informed_by_id",
+                "provider_informed_backdate_reason", "plan_received_how", "contract_review_outcome")
 DETAIL_COLUMNS = ("title", "description", "mitigation", "owner_name", "review_on")
+
+# SQLite renames a table it rebuilds (batch mode), which a trigger naming that table forbids:
+# 0015's trigger on plan_version, which updates cases, is dropped around the rebuild of cases.
+SQLITE_MILESTONE_TRIGGER = """
+CREATE TRIGGER plan_version_first_submitted AFTER INSERT ON plan_version
+BEGIN
+  UPDATE cases SET plan_first_submitted_at = NEW.submitted_at
+  WHERE id = NEW.case_id AND plan_first_submitted_at IS NULL;
+END"""
+
+
+@contextmanager
+def _rebuilding_cases():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("DROP TRIGGER IF EXISTS plan_version_first_submitted")
+    with op.batch_alter_table('cases') as batch:
+        yield batch
+    if sqlite:
+        op.execute(SQLITE_MILESTONE_TRIGGER)
+
 
 # revision identifiers, used by Alembic.
 revision = '0016'
@@ -135,6 +162,22 @@ def _create_tables() -> None:
     sa.UniqueConstraint('risk_id', name=op.f('uq_risk_detail_risk_id')),
     )
     op.create_index(op.f('ix_risk_detail_tenant_id'), 'risk_detail', ['tenant_id'], unique=False)
+    op.create_table('case_detail',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('provider_informed_how', sa.String(length=100), nullable=False),
+    sa.Column('provider_informed_by_id', sa.Integer(), nullable=True),
+    sa.Column('provider_informed_backdate_reason', sa.Text(), nullable=False),
+    sa.Column('plan_received_how', sa.String(length=100), nullable=False),
+    sa.Column('contract_review_outcome', sa.Text(), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_detail_case_id_cases')),
+    sa.ForeignKeyConstraint(['provider_informed_by_id'], ['user_account.id'], name=op.f('fk_case_detail_provider_informed_by_id_user_account')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['authority.id'], name=op.f('fk_case_detail_tenant_id_authority')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_detail')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_case_detail_case_id')),
+    )
+    op.create_index(op.f('ix_case_detail_tenant_id'), 'case_detail', ['tenant_id'], unique=False)
 
 
 def _part_select(number: int) -> str:
@@ -154,6 +197,9 @@ def _move_into_rows() -> None:
     columns = ", ".join(DETAIL_COLUMNS)
     op.execute(f"INSERT INTO risk_detail (tenant_id, risk_id, {columns}) "
                f"SELECT tenant_id, id, {columns} FROM risk")
+    columns = ", ".join(CASE_COLUMNS)
+    op.execute(f"INSERT INTO case_detail (tenant_id, case_id, {columns}) "
+               f"SELECT tenant_id, id, {columns} FROM cases")
 
 
 def upgrade():
@@ -170,6 +216,10 @@ def upgrade():
             batch.drop_column(column)
     with op.batch_alter_table('risk') as batch:
         for column in DETAIL_COLUMNS:
+            batch.drop_column(column)
+    with _rebuilding_cases() as batch:
+        batch.drop_constraint('fk_cases_provider_informed_by_id_user_account', type_='foreignkey')
+        for column in CASE_COLUMNS:
             batch.drop_column(column)
 
 
@@ -188,6 +238,14 @@ def _old_columns() -> None:
         batch.add_column(sa.Column('mitigation', sa.Text(), nullable=False, server_default=''))
         batch.add_column(sa.Column('owner_name', sa.String(length=200), nullable=False, server_default=''))
         batch.add_column(sa.Column('review_on', sa.Date(), nullable=True))
+    with _rebuilding_cases() as batch:
+        batch.add_column(sa.Column('provider_informed_how', sa.String(length=100), nullable=False, server_default=''))
+        batch.add_column(sa.Column('provider_informed_by_id', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('provider_informed_backdate_reason', sa.Text(), nullable=False, server_default=''))
+        batch.add_column(sa.Column('plan_received_how', sa.String(length=100), nullable=False, server_default=''))
+        batch.add_column(sa.Column('contract_review_outcome', sa.Text(), nullable=True))
+        batch.create_foreign_key(op.f('fk_cases_provider_informed_by_id_user_account'), 'user_account',
+                                 ['provider_informed_by_id'], ['id'])
 
 
 def _move_back() -> None:
@@ -204,6 +262,14 @@ def _move_back() -> None:
         op.execute(f"UPDATE risk SET {column} = (SELECT d.{column} FROM risk_detail d "
                    "WHERE d.risk_id = risk.id) "
                    "WHERE EXISTS (SELECT 1 FROM risk_detail d WHERE d.risk_id = risk.id)")
+    for column in CASE_COLUMNS:
+        op.execute(f"UPDATE cases SET {column} = (SELECT d.{column} FROM case_detail d "
+                   "WHERE d.case_id = cases.id) "
+                   "WHERE EXISTS (SELECT 1 FROM case_detail d WHERE d.case_id = cases.id)")
+    with _rebuilding_cases() as batch:
+        for column in ("provider_informed_how", "provider_informed_backdate_reason",
+                       "plan_received_how"):
+            batch.alter_column(column, server_default=None)
     with op.batch_alter_table('meeting') as batch:
         for old in (*(old for _number, old, _new in PART_COLUMNS), *OUTCOME_COLUMNS):
             batch.alter_column(old, server_default=None)
@@ -220,6 +286,8 @@ def downgrade():
         if _postgresql():
             for statement in rls.drop_policies(table):
                 op.execute(statement)
+    op.drop_index(op.f('ix_case_detail_tenant_id'), table_name='case_detail')
+    op.drop_table('case_detail')
     op.drop_index(op.f('ix_risk_detail_tenant_id'), table_name='risk_detail')
     op.drop_table('risk_detail')
     for column in ('case_id', 'tenant_id'):

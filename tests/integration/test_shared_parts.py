@@ -4,7 +4,8 @@ A placing authority with a live share and the provider told of its case read a p
 minutes only while the host has marked that part shareable with them, and never a risk's words;
 a placing authority reads the risk summary (key question and the score its RAG comes from).
 A meeting's decisions, drawn from both parts, are a placing authority's only while both parts
-are shared with it, and never the provider's. The columns that used to hold all these are gone
+are shared with it, and never the provider's; how the host reached a case's milestones is the
+host's alone, though both read the case. The columns that used to hold all these are gone
 from the rows they can read, so no view or template that forgets a filter can show them.
 """
 
@@ -28,6 +29,7 @@ PART_ONE, PART_TWO = "PART-ONE-MINUTES", "PART-TWO-MINUTES"
 AGENDA_ONE, AGENDA_TWO = "PART-ONE-AGENDA", "PART-TWO-AGENDA"
 DESCRIPTION, MITIGATION = "RISK-DESCRIPTION", "RISK-MITIGATION"
 DECISIONS = "MEETING-DECISIONS"
+TOLD_HOW, REVIEW_OUTCOME = "TOLD-BY-TELEPHONE", "CONTRACT-REVIEW-OUTCOME"
 
 
 @pytest.fixture
@@ -44,6 +46,8 @@ def made(app, world):
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
         case = db.session.get(Case, world.case_a)
         case.provider_informed_at = HELD
+        case.provider_informed_how = TOLD_HOW
+        case.contract_review_outcome = REVIEW_OUTCOME
         meeting = factories.meeting(case, held_at=HELD, minutes_part_one=PART_ONE,
                                     minutes_part_two=PART_TWO, agenda_part_one=AGENDA_ONE,
                                     agenda_part_two=AGENDA_TWO, decisions=DECISIONS)
@@ -62,13 +66,14 @@ def _readers(world) -> dict[str, Scope]:
 
 
 def _texts(app_engine, scope: Scope) -> set[str]:
-    """Every text of the meeting's parts and outcome and the risk's words that the scope can
-    select."""
+    """Every text of the meeting's parts and outcome, the risk's words and the case's host-only
+    detail that the scope can select."""
     with session_as(app_engine, scope) as session:
         rows = session.execute(text(
             "select agenda, minutes from meeting_part "
             "union all select decisions, sustainability_rationale from meeting_outcome "
-            "union all select description, mitigation from risk_detail")).all()
+            "union all select description, mitigation from risk_detail "
+            "union all select provider_informed_how, contract_review_outcome from case_detail")).all()
     return {value for row in rows for value in row if value}
 
 
@@ -92,26 +97,30 @@ def test_the_rows_others_read_no_longer_hold_the_parts(app_engine, made):
     with app_engine.connect() as conn:
         columns = set(conn.scalars(text(
             "select table_name || '.' || column_name from information_schema.columns "
-            "where table_name in ('meeting', 'risk')")))
+            "where table_name in ('meeting', 'risk', 'cases')")))
     held = {column for column in columns
             if any(word in column for word in ("agenda", "minutes_part", "shared_with", "decisions",
                                                "sustainability", "description", "mitigation",
-                                               "title", "owner"))}
+                                               "owner", "_how", "backdate", "review_outcome"))
+            or column == "risk.title"}
     assert held == set()
 
 
 def test_nothing_shared_means_nothing_read_but_the_risk_summary(app_engine, world, made):
     readers = _readers(world)
     assert _texts(app_engine, readers["host"]) == {PART_ONE, PART_TWO, AGENDA_ONE, AGENDA_TWO,
-                                                    DECISIONS, DESCRIPTION, MITIGATION}
+                                                    DECISIONS, DESCRIPTION, MITIGATION, TOLD_HOW,
+                                                    REVIEW_OUTCOME}
     for name in ("placing", "provider"):
         assert _texts(app_engine, readers[name]) == set(), name
     with session_as(app_engine, readers["placing"]) as session:
         summary = session.execute(text("select key_question, likelihood * impact from risk")).all()
         meetings = set(session.scalars(text("select id from meeting")))
-    assert summary == [("safe", 16)] and meetings == {made["meeting"]}
+        cases = set(session.scalars(text("select id from cases")))
+    assert summary == [("safe", 16)] and meetings == {made["meeting"]} and cases == {world.case_a}
     with session_as(app_engine, readers["provider"]) as session:
         assert session.execute(text("select count(*) from risk")).scalar() == 0
+        assert set(session.scalars(text("select id from cases"))) == {world.case_a}
         # The provider reads a meeting only once its part two is shared with it.
         assert session.execute(text("select count(*) from meeting")).scalar() == 0
 
@@ -170,5 +179,6 @@ def test_others_cannot_write_the_parts(app_engine, world, made):
             for statement in ("update meeting_part set minutes = 'forged'",
                               "update meeting_outcome set decisions = 'forged'",
                               "update risk_detail set description = 'forged'",
+                              "update case_detail set provider_informed_how = 'forged'",
                               "delete from meeting_part", "delete from risk_detail"):
                 assert session.execute(text(statement)).rowcount == 0, statement
