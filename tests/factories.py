@@ -229,8 +229,8 @@ def meeting(of: Case, kind=None, **extra):
             kind=kind,
             scheduled_for=extra.pop("scheduled_for", datetime(2026, 3, 2, 10, 0, tzinfo=UTC)),
             venue=extra.pop("venue", "County Hall, Room 1"),
-            agenda_part_one=agenda_text(agenda.part_one),
-            agenda_part_two=agenda_text(agenda.part_two),
+            agenda_part_one=extra.pop("agenda_part_one", agenda_text(agenda.part_one)),
+            agenda_part_two=extra.pop("agenda_part_two", agenda_text(agenda.part_two)),
             **extra,
         )
         db.session.add(row)

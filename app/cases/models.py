@@ -1,4 +1,10 @@
-"""A provider concern ("case"), owned by the host authority where the provider sits."""
+"""A provider concern ("case"), owned by the host authority where the provider sits.
+
+Placing authorities with a share and the provider, once told, read the case row: reference,
+title, summary, stage, themes, milestones and the host's key dates. How the host reached its
+milestones is a host-only row of its own (``CaseDetail``), read and written through the case
+under its old names (``case.provider_informed_how``).
+"""
 
 from __future__ import annotations
 
@@ -42,6 +48,43 @@ STAGE_LABELS = {
 }
 
 
+class CaseDetail(TenantScoped, db.Model):
+    """The host's own record of how it reached a case's milestones: how and by whom the provider
+    was told (and why that was recorded late), how the plan was received, and the outcome of the
+    contract review. Host only: placing authorities and the provider read the case, never this.
+    """
+
+    __tablename__ = "case_detail"
+    __table_args__ = (UniqueConstraint("case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    provider_informed_how: Mapped[str] = mapped_column(String(100), default="")
+    provider_informed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    provider_informed_backdate_reason: Mapped[str] = mapped_column(Text, default="")
+    plan_received_how: Mapped[str] = mapped_column(String(100), default="")
+    contract_review_outcome: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="detail")
+    provider_informed_by: Mapped[User | None] = relationship(foreign_keys=[provider_informed_by_id])
+
+
+# The case's old attribute names for its detail's columns, and what a reader without it reads.
+DETAIL_FIELDS = {"provider_informed_how": "", "provider_informed_by_id": None,
+                 "provider_informed_backdate_reason": "", "plan_received_how": "",
+                 "contract_review_outcome": None}
+
+
+def _detail_field(name: str) -> property:
+    def read(case: Case):
+        return DETAIL_FIELDS[name] if case.detail is None else getattr(case.detail, name)
+
+    def write(case: Case, value) -> None:
+        setattr(case.host_detail(), name, value)
+
+    return property(read, write, doc=f"The case's {name}, from the host's own detail row.")
+
+
 class Case(TenantScoped, CreatedAtMixin, db.Model):
     """One provider concern. Placing authorities read it through a share; the provider reads
     its own organisation's cases in the provider portal."""
@@ -73,16 +116,11 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     themes: Mapped[str] = mapped_column(Text, default="")
     # Milestones the statutory clocks are measured against (see app/cases/clocks.py).
     provider_informed_at: Mapped[datetime | None]
-    provider_informed_how: Mapped[str] = mapped_column(String(100), default="")
-    provider_informed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    provider_informed_backdate_reason: Mapped[str] = mapped_column(Text, default="")
     # True while a police or coroner exclusion is in force (ProviderExclusion holds the record).
     provider_kept_out: Mapped[bool] = mapped_column(default=False)
     plan_first_submitted_at: Mapped[datetime | None]
-    plan_received_how: Mapped[str] = mapped_column(String(100), default="")
     closure_notified_at: Mapped[datetime | None]
     contract_review_at: Mapped[datetime | None]
-    contract_review_outcome: Mapped[str | None] = mapped_column(Text)
     # The clocks as the host computed them (app/cases/key_dates.py): what a placing authority
     # reads, since it cannot read the host's decision, meetings or procedure settings.
     key_dates: Mapped[list | None] = mapped_column(JSON)
@@ -92,12 +130,39 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     location: Mapped[Location | None] = relationship()
     lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
-    provider_informed_by: Mapped[User | None] = relationship(foreign_keys=[provider_informed_by_id])
     decision: Mapped[Decision | None] = relationship(back_populates="case", uselist=False)
     stage_changes: Mapped[list[StageChange]] = relationship(
         back_populates="case", order_by="StageChange.id"
     )
     exclusions: Mapped[list[ProviderExclusion]] = relationship(order_by="ProviderExclusion.id")
+    # Loaded with the case in the same statement; None for a reader other than the host.
+    detail: Mapped[CaseDetail | None] = relationship(
+        back_populates="case", uselist=False, lazy="joined", cascade="all, delete-orphan"
+    )
+
+    provider_informed_how = _detail_field("provider_informed_how")
+    provider_informed_by_id = _detail_field("provider_informed_by_id")
+    provider_informed_backdate_reason = _detail_field("provider_informed_backdate_reason")
+    plan_received_how = _detail_field("plan_received_how")
+    contract_review_outcome = _detail_field("contract_review_outcome")
+
+    def __init__(self, **values):
+        # A new case has its host detail from the start, filled once it knows its authority.
+        later = {name: values.pop(name) for name in list(values) if name in DETAIL_FIELDS}
+        super().__init__(**values)
+        self.host_detail()
+        for name, value in later.items():
+            setattr(self, name, value)
+
+    def host_detail(self) -> CaseDetail:
+        """Return the host's detail row, made if the case has none yet."""
+        if self.detail is None:
+            self.detail = CaseDetail(tenant_id=self.tenant_id)
+        return self.detail
+
+    @property
+    def provider_informed_by(self) -> User | None:
+        return None if self.detail is None else self.detail.provider_informed_by
 
     @classmethod
     def visible_to(cls, scope: Scope):

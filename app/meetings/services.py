@@ -1,7 +1,8 @@
 """Reading meetings, their attendees and drafts, and deciding which minutes a reader sees.
 
-Which meetings a caller sees is decided by the scoping rules; which *parts* of the minutes a
-placing authority reads is decided here, from the per-part flags (DESIGN.md's table).
+Which meetings, parts and decisions a caller reads at all is decided by the scoping rules, on
+each part's own row (app/meetings/models.py, docs/visibility.md); the functions here decide
+which of the readable parts a page lists, from the same per-part flags.
 """
 
 from __future__ import annotations

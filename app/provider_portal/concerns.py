@@ -19,7 +19,7 @@ from app.cases import key_dates
 from app.cases.clocks import Clock
 from app.cases.models import Case
 from app.extensions import db
-from app.meetings.models import Meeting, MeetingKind
+from app.meetings.models import Meeting, MeetingKind, MeetingPart
 
 # The deadlines the provider itself works to or is told about.
 PROVIDER_CLOCKS = ("improvement_plan", "project_meeting", "closure_notice")
@@ -68,12 +68,15 @@ def actions_of(case: Case) -> list[Action]:
 
 
 def shared_minutes(case: Case) -> list[SharedMinutes]:
-    """Return part two of each held meeting whose part two minutes are shared with the provider."""
-    meetings = db.session.scalars(
-        select(Meeting)
+    """Return part two of each held meeting whose part two is shared with the provider (the
+    only part rows the provider can read)."""
+    rows = db.session.execute(
+        select(Meeting, MeetingPart)
+        .join(MeetingPart, MeetingPart.meeting_id == Meeting.id)
         .where(
             Meeting.case_id == case.id,
-            Meeting.part_two_shared_with_provider.is_(True),
+            MeetingPart.number == 2,
+            MeetingPart.shared_with_provider.is_(True),
             Meeting.held_at.is_not(None),
             Meeting.cancelled_at.is_(None),
         )
@@ -81,14 +84,14 @@ def shared_minutes(case: Case) -> list[SharedMinutes]:
     )
     return [
         SharedMinutes(
-            meeting_id=m.id,
-            kind=m.kind,
-            starts_at=m.part_two_starts_at,
-            agenda=m.agenda_part_two,
-            minutes=m.minutes_part_two,
-            final=m.minutes_final,
+            meeting_id=meeting.id,
+            kind=meeting.kind,
+            starts_at=meeting.part_two_starts_at,
+            agenda=part.agenda,
+            minutes=part.minutes,
+            final=meeting.minutes_final,
         )
-        for m in meetings
+        for meeting, part in rows
     ]
 
 

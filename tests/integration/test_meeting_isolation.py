@@ -85,9 +85,10 @@ def test_a_draft_is_private_to_the_person_who_typed_it(app_engine, world, rows):
 
 def test_a_shared_placing_authority_cannot_change_the_hosts_meeting(app_engine, world, rows):
     with session_as(app_engine, Scope(tenant_id=world.placing_shared)) as session:
-        changed = session.execute(text("update meeting set minutes_part_one = 'forged'"))
+        changed = session.execute(text("update meeting set venue = 'forged'"))
+        forged = session.execute(text("update meeting_part set minutes = 'forged'"))
         removed = session.execute(text("delete from meeting_attendee"))
-        assert changed.rowcount == 0 and removed.rowcount == 0
+        assert changed.rowcount == forged.rowcount == removed.rowcount == 0
 
 
 @pytest.mark.parametrize("outsider", ["host_b", "placing_shared"])

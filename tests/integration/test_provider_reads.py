@@ -73,7 +73,8 @@ def test_the_provider_changes_no_action_or_meeting(app, world, app_engine):  # n
     provider_records.build(app, world)
     with session_as(app_engine, Scope(provider_id=world.provider_a)) as session:
         for statement in ("update case_action set status = 'done'", "delete from case_action",
-                          "update meeting set minutes_part_two = 'x'", "delete from meeting"):
+                          "update meeting set venue = 'x'", "update meeting_part set minutes = 'x'",
+                          "delete from meeting_part", "delete from meeting"):
             assert session.execute(text(statement)).rowcount == 0, statement
 
 

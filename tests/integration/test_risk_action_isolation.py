@@ -74,7 +74,8 @@ def test_an_ended_share_hides_the_risks_and_actions_at_once(app, world, app_engi
 def test_only_the_host_changes_its_risks_and_actions(app, world, app_engine, outsider):  # noqa: F811
     made = _records(app, world)
     with session_as(app_engine, Scope(tenant_id=getattr(world, outsider))) as session:
-        for statement in ("update risk set title = 'hijacked'", "update risk_score set note = 'x'",
+        for statement in ("update risk set likelihood = 5", "update risk_detail set title = 'hijacked'",
+                          "update risk_score set note = 'x'",
                           "update case_action set status = 'done'", "delete from case_action",
                           "delete from risk_score"):
             assert session.execute(text(statement)).rowcount == 0, statement

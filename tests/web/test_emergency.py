@@ -62,8 +62,9 @@ def test_invoking_a_plan_schedules_the_urgent_meeting_and_lists_every_resident(a
     with app.app_context(), _host(app, world):
         plan = db.session.scalar(select(EmergencyPlan))
         meeting = db.session.get(Meeting, plan.meeting_id)
+        agenda = meeting.agenda_part_one  # the part's own row, read while the session is open
         moves = list(db.session.scalars(select(ResidentMove)))
-    assert meeting.kind is MeetingKind.EMERGENCY and meeting.agenda_part_one
+    assert meeting.kind is MeetingKind.EMERGENCY and agenda
     assert {m.resident_id for m in moves} == {world.resident_a_self_funder, world.resident_a_placed,
                                                world.resident_a_other_placer}
 

@@ -17,7 +17,14 @@ from app.cases import services as case_services
 from app.cases.drafts import Draft
 from app.cases.models import Case
 from app.extensions import db
-from app.meetings.models import FinalDecision, Meeting, MeetingAttendee, MeetingKind
+from app.meetings.models import (
+    OUTCOME_FIELDS,
+    PART_FIELDS,
+    FinalDecision,
+    Meeting,
+    MeetingAttendee,
+    MeetingKind,
+)
 from app.tenants.scoping import Scope, scoped_as
 from tests import factories
 from tests.support.clients import csrf_token, sign_in
@@ -53,6 +60,7 @@ def _load(app, world, meeting_id) -> dict:
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
         row = db.session.get(Meeting, meeting_id)
         values = {c.name: getattr(row, c.name) for c in Meeting.__table__.columns}
+        values |= {name: getattr(row, name) for name in (*PART_FIELDS, *OUTCOME_FIELDS)}
         values["attendees"] = [(a.name, a.organisation, a.user_id, a.authority_id, a.part_one,
                                 a.part_two, a.attended) for a in row.attendees]
         return values
