@@ -29,7 +29,7 @@ def lead(page: Page, live_server) -> Page:
 
 def _open_case(page: Page, title: str) -> str:
     page.get_by_role("link", name="Cases").first.click()
-    page.get_by_role("link", name="Open a case").click()
+    page.get_by_role("button", name="Open a case").click()
     page.get_by_label("Provider").select_option(label="Harbour Lights Care Ltd")
     page.get_by_label("Title").fill(title)
     page.get_by_role("button", name="Open case").click()
@@ -151,7 +151,7 @@ def test_intelligence_form_moves_focus_and_announces(lead: Page):
 def test_attendee_forms_move_focus_and_announce(lead: Page):
     case_url = _open_case(lead, "Focus: attendees in place")
     lead.goto(case_url)
-    lead.get_by_role("link", name="Schedule a meeting").click()
+    lead.get_by_role("button", name="Schedule a meeting").click()
     lead.get_by_label("Initial meeting", exact=True).check()
     group = lead.get_by_role("group", name="Date")
     group.get_by_label("Day").fill(str(TOMORROW.day))
