@@ -144,7 +144,7 @@ def test_intelligence_form_moves_focus_and_announces(lead: Page):
     banner = lead.locator("#intelligence .govuk-notification-banner")
     expect(banner).to_contain_text("Intelligence added.")
     expect(banner).not_to_have_attribute("role", "alert")
-    assert lead.locator("#main-content [role='alert']").count() == 0
+    assert lead.locator("#intelligence [role='alert']").count() == 0
     _expect_no_error_title(lead)
 
 
