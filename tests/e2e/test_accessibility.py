@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import TWO_AUTHORITIES_EMAIL, launch_chromium
 
@@ -106,7 +106,10 @@ def run_axe(page) -> Verdict:
 NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10 reflow: 1280 px at 400% zoom
 # The elements wider than the viewport that are not inside a labelled, focusable scroll
 # region: empty when the page does not scroll sideways (or only inside such regions).
-OVERFLOW_OUTSIDE_REGIONS = """() => {
+OVERFLOW_OUTSIDE_REGIONS = """async () => {
+    // After a resize, let the page react first (js/app.js makes a region that now overflows
+    // a tab stop when the browser next lays it out).
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     const width = document.documentElement.clientWidth;
     if (document.documentElement.scrollWidth <= width) return [];
     const inRegion = (el) => el.closest('[role="region"][aria-label][tabindex="0"]') !== null;
@@ -464,3 +467,30 @@ def test_the_reflow_check_finds_what_scrolls_the_page_sideways(page):
     page.set_content('<main><div role="region" style="overflow-x: visible">'
                      f'{wide}</div></main>')
     assert page.evaluate(OVERFLOW_OUTSIDE_REGIONS)
+
+
+def test_a_table_region_is_a_tab_stop_only_while_its_table_is_wider(page, live_server):
+    """A table's scroll region (layouts/_table.html) is a tab stop, so that a keyboard user can
+    scroll it, only while the table overflows it: the list of cases fits at the default size
+    (and at 320 px, its cells wrap), so its region becomes a stop only on a narrower screen
+    still, and stops being one when the table fits again."""
+    sign_in(page, "/sign-in", "lead.officer@wexbridge.example", live_server.demo_password)
+    page.get_by_role("link", name="Cases").first.click()
+    region = page.get_by_role("region", name=re.compile(r"cases, overdue first$"))
+    expect(region.get_by_role("table")).to_be_visible()
+    overflows = "(region) => region.scrollWidth > region.clientWidth"
+    no_tab_stop = "() => !document.querySelector('.app-table-scroll[tabindex]')"
+    default_size = page.viewport_size
+
+    assert not region.evaluate(overflows)
+    page.wait_for_function(no_tab_stop)
+
+    page.set_viewport_size({"width": 200, "height": 640})
+    expect(region).to_have_attribute("tabindex", "0")
+    assert region.evaluate(overflows)
+    region.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.app-table-scroll').scrollLeft > 0")
+
+    page.set_viewport_size(default_size)
+    page.wait_for_function(no_tab_stop)

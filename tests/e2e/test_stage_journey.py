@@ -59,7 +59,7 @@ def _docx_text(download) -> str:
 
 def _hold_meeting(page: Page, case_url: str, kind_label: str, final: bool = False) -> str:
     page.goto(f"{case_url}/meetings")
-    page.get_by_role("link", name="Schedule a meeting").click()
+    page.get_by_role("button", name="Schedule a meeting").click()
     page.get_by_label(kind_label, exact=True).check()
     _fill_date(page, "Date", YESTERDAY)
     page.get_by_label("Start time").fill("10:00")
@@ -88,7 +88,7 @@ def _move(page: Page, case_url: str, button: str) -> None:
 
 def _open_case_with_intelligence(lead: Page) -> str:
     lead.get_by_role("link", name="Cases").first.click()
-    lead.get_by_role("link", name="Open a case").click()
+    lead.get_by_role("button", name="Open a case").click()
     lead.get_by_label("Provider").select_option(label="Harbour Lights Care Ltd")
     lead.get_by_label("Title").fill("Journey: falls and medication")
     lead.get_by_role("button", name="Open case").click()
@@ -106,7 +106,7 @@ def _open_case_with_intelligence(lead: Page) -> str:
     lead.goto(case_url)
     expect(lead.get_by_text("Five S42 enquiries about falls at night")).to_be_visible()
     _section(lead, case_url, "Decision")
-    lead.get_by_role("link", name="Record the threshold assessment").click()
+    lead.get_by_role("button", name="Record the threshold assessment").click()
     lead.get_by_label("Threshold assessment").fill("A pattern of falls meets the threshold")
     lead.get_by_label("Recommendation to the DASS").fill("Proceed")
     lead.get_by_role("button", name="Save assessment").click()
@@ -115,7 +115,7 @@ def _open_case_with_intelligence(lead: Page) -> str:
 
 def _dass_decides(dass: Page, case_url: str) -> None:
     dass.goto(f"{case_url}/assessment-and-decision")
-    dass.get_by_role("link", name="Record the DASS decision").click()
+    dass.get_by_role("button", name="Record the DASS decision").click()
     dass.get_by_label("Proceed under the provider concerns process").check()
     dass.get_by_label("Reason for the decision").fill("Threshold met: several partners report falls")
     dass.get_by_label("Lead Officer").select_option(label="Leo Wexbridge")
@@ -175,7 +175,7 @@ def _now_in_london() -> datetime:
 
 def _tell_the_provider(lead: Page, case_url: str) -> None:
     lead.goto(case_url)
-    lead.get_by_role("link", name="Record that the provider was told").click()
+    lead.get_by_role("button", name="Record that the provider was told").click()
     moment = _now_in_london()
     _fill_date(lead, "Date the provider was told", moment.date())
     lead.get_by_label("Time", exact=True).fill(moment.strftime("%H:%M"))
@@ -197,7 +197,7 @@ def _plan_received(lead: Page, case_url: str) -> None:
 
 def _final_meeting(page: Page, case_url: str, decision: str, held: datetime) -> None:
     _section(page, case_url, "Meetings")
-    page.get_by_role("link", name="Schedule a meeting").click()
+    page.get_by_role("button", name="Schedule a meeting").click()
     page.get_by_label("Final (closing) meeting", exact=True).check()
     _fill_date(page, "Date", held.date())
     page.get_by_label("Start time").fill(held.strftime("%H:%M"))
@@ -264,10 +264,10 @@ def test_a_case_from_first_intelligence_to_the_contract_review(browser, live_ser
     expect(lead.get_by_text("This case is closed").first).to_be_visible()
     _section(lead, case_url, "Meetings")
     expect(lead.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
-    expect(lead.get_by_role("link", name="Schedule a meeting")).to_have_count(0)
+    expect(lead.get_by_role("button", name="Schedule a meeting")).to_have_count(0)
     _section(lead, case_url, "Risks and actions")
     expect(lead.locator("#risks-heading")).to_be_visible()
-    expect(lead.get_by_role("link", name="Add a risk")).to_have_count(0)
+    expect(lead.get_by_role("button", name="Add a risk")).to_have_count(0)
 
     # Closed, but owing the closure notice: on the dashboard under "After closing".
     lead.get_by_role("link", name="Cases").first.click()

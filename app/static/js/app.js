@@ -3,6 +3,35 @@ import { initAll } from '/static/vendor/govuk-frontend-6.3.0/govuk-frontend.min.
 
 initAll();
 
+// A table's scroll region (layouts/_table.html) is a tab stop only while the table is wider
+// than the region, so that a keyboard user can scroll it; a region with nothing to scroll
+// would be a stop that does nothing. The markup starts focusable (the fallback without
+// JavaScript); a region is checked again whenever its size changes: a narrower window, a
+// <details> opened, a section swapped in place.
+const SCROLL_REGION = '.app-table-scroll';
+
+function markScrollable (region) {
+  if (region.scrollWidth > region.clientWidth) {
+    region.setAttribute('tabindex', '0');
+  } else {
+    region.removeAttribute('tabindex');
+  }
+}
+
+const scrollRegions = new ResizeObserver((entries) => {
+  entries.forEach((entry) => markScrollable(entry.target));
+});
+
+function watchScrollRegions () {
+  scrollRegions.disconnect(); // regions swapped out are no longer watched
+  document.querySelectorAll(SCROLL_REGION).forEach((region) => {
+    markScrollable(region);
+    scrollRegions.observe(region);
+  });
+}
+
+watchScrollRegions();
+
 // After an in-place change the page title says whether the page now shows an error, as a
 // full page with errors does ("Error: " first), so that a screen reader hears it.
 const ERROR_PREFIX = 'Error: ';
@@ -16,6 +45,7 @@ function markTitle (hasError) {
 
 document.addEventListener('htmx:afterSettle', (event) => {
   initAll({ scope: event.detail.elt });
+  watchScrollRegions();
   if (event.detail.successful) {
     document.getElementById('app-request-error')?.remove();
   }
