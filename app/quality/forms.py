@@ -72,7 +72,9 @@ class _Answers(Form):
     something_happened = _radios(
         "Has something happened to you or someone else at the home that worries you?", YES_NO,
         "Select yes if something has happened to you or someone else that worries you")
-    something_happened_detail = _text("What happened?", limit=5000)
+    # No Optional(): it would stop the chain before validate_something_happened_detail.
+    something_happened_detail = TextAreaField("What happened?", widget=GovTextArea(), validators=[
+        Length(max=5000, message="What happened must be 5000 characters or fewer")])
     helped_by = SelectMultipleField(
         "Did someone help you answer?", widget=GovCheckboxesInput(),
         choices=[SelectChoice(helper.value, helper.label) for helper in Helper],

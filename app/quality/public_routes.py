@@ -30,9 +30,10 @@ def _address() -> str:
     return request.remote_addr or "-"
 
 
-def _link_problem(found):
-    """The kind page for a link that opens nothing, counted against the address's limit."""
-    if not throttle.allow(_address()):
+def _link_problem(found, counted: bool = False):
+    """The kind page for a link that opens nothing, counted against the address's limit
+    (unless the request was counted already)."""
+    if not counted and not throttle.allow(_address()):
         return _too_many()
     return render_template("quality/public/link_problem.html", state=found.state.value), STATUS[found.state]
 
@@ -66,11 +67,12 @@ def start_feedback(credential: str):
 @bp.route("/feedback/<credential>/questions", methods=["GET", "POST"])
 @public
 def answer_feedback(credential: str):
-    if request.method == "POST" and not throttle.allow(_address()):
+    posted = request.method == "POST"
+    if posted and not throttle.allow(_address()):
         return _too_many()
     found = services.find_invitation(credential)
     if found.state is not LinkState.OPEN:
-        return _link_problem(found)
+        return _link_problem(found, counted=posted)
     form = PublicFeedbackForm()
     if form.validate_on_submit():
         anonymous = form.anonymous.data == "yes"
