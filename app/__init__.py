@@ -101,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.plans.provider_routes import bp as provider_plans_bp
     from app.plans.routes import bp as plans_bp
     from app.provider_portal.routes import bp as provider_bp
+    from app.quality.public_routes import bp as quality_public_bp
+    from app.quality.routes import bp as quality_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
     from app.tenants.routes import bp as tenants_bp
@@ -116,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
         intelligence_bp,
         emergency_bp,
         closing_bp,
+        quality_bp,
+        quality_public_bp,
         meetings_bp,
         risks_bp,
         actions_bp,

@@ -73,6 +73,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SIGN_IN_FIRST_DELAY_SECONDS": _int("SIGN_IN_FIRST_DELAY_SECONDS", 30),
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
         "INVITATION_MAX_AGE_HOURS": _int("INVITATION_MAX_AGE_HOURS", 72),
+        # Public feedback forms (app/quality): how long a link or letter code stays open, and
+        # how many submissions and look-ups one client address may make in a minute.
+        "FEEDBACK_LINK_DAYS": _int("FEEDBACK_LINK_DAYS", 28),
+        "FEEDBACK_ATTEMPTS_PER_MINUTE": _int("FEEDBACK_ATTEMPTS_PER_MINUTE", 10),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "demo-password-2026"),
         "SERVICE_NAME": "Provider concerns",
         "OIDC_ALLOW_INSECURE_ISSUERS": _bool("OIDC_ALLOW_INSECURE_ISSUERS", not production),

@@ -19,6 +19,16 @@ from app.placing.models import CaseShare, ShareAcknowledgement  # noqa: F401
 from app.placing.reviews import ResidentReview  # noqa: F401
 from app.plans.models import ImprovementPlan, PlanItem, PlanVersion  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401
+from app.quality.models import (  # noqa: F401
+    CommunicationUpdate,
+    FeedbackInvitation,
+    FeedbackResponse,
+    FeedbackThrottle,
+    QaActivity,
+    QaEscalation,
+    QaStrategy,
+    YouSaidWeDid,
+)
 from app.residents.models import Resident  # noqa: F401
 from app.risks.models import Risk, RiskScore  # noqa: F401
 from app.tenants.models import Authority, Invitation, Membership  # noqa: F401

@@ -152,6 +152,7 @@ def facts_of(case: Case) -> CaseFacts:
         sustainability_rationale=final.sustainability_rationale if final else "",
         use_update_meetings=settings_for(case.tenant_id).use_update_meetings,
         **_closing_facts(case.id),
+        **_quality_facts(case.id),
     )
 
 
@@ -184,6 +185,13 @@ def _closing_facts(case_id: int) -> dict:
             Action.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
             Action.owner_kind.in_((OwnerKind.USER, OwnerKind.PROVIDER)))),
     }
+
+
+def _quality_facts(case_id: int) -> dict:
+    """Return what quality assurance must show before a case moves to closing."""
+    from app.quality.services import quality_counts
+
+    return quality_counts(case_id)
 
 
 def _latest_final_meeting(case_id: int) -> Meeting | None:

@@ -32,6 +32,9 @@ class CaseFacts:
     restriction_in_force: bool = False
     open_high_risks: int = 0
     open_actions: int = 0
+    # Quality assurance before closing (issue 14): follow-up feedback and independent scrutiny.
+    follow_up_feedback: int = 0
+    independent_scrutiny: int = 0
 
 
 Guard = Callable[[CaseFacts], str | None]
@@ -104,6 +107,19 @@ def _actions_settled(facts: CaseFacts) -> str | None:
     return f"{count} actions are still open: close them or hand them over"
 
 
+def _follow_up_feedback(facts: CaseFacts) -> str | None:
+    if facts.follow_up_feedback:
+        return None
+    return "No follow-up feedback has been recorded: record some, or give the reason none could be had"
+
+
+def _independent_scrutiny(facts: CaseFacts) -> str | None:
+    if facts.independent_scrutiny:
+        return None
+    return ("No independent scrutiny activity has been recorded: record one, or give the reason "
+            "none could be had")
+
+
 @dataclass(frozen=True)
 class Transition:
     source: Stage
@@ -138,7 +154,8 @@ TRANSITIONS = (
                CASE_RUNNERS, (_held(MeetingKind.FINDINGS),)),
     Transition(Stage.UPDATE_MEETINGS, Stage.QUALITY_ASSURANCE, "Move to quality assurance",
                CASE_RUNNERS, (_held(MeetingKind.UPDATE),)),
-    Transition(Stage.QUALITY_ASSURANCE, Stage.CLOSING, "Move to closing", CASE_RUNNERS),
+    Transition(Stage.QUALITY_ASSURANCE, Stage.CLOSING, "Move to closing", CASE_RUNNERS,
+               waivable=(_follow_up_feedback, _independent_scrutiny)),
     Transition(Stage.CLOSING, Stage.QUALITY_ASSURANCE, "Return to quality assurance",
                CASE_RUNNERS, (_final_decision(FinalDecision.CONTINUE),)),
     Transition(Stage.CLOSING, Stage.CLOSED, "Close the case",

@@ -8,7 +8,7 @@ no scope set refuses to query a scoped model at all; an empty scope sees nothing
 
 Code outside this module changes scope only through the named helpers at the end (a job
 acting for one authority, the platform's own rows, the health check, an invitation link, a
-platform administrator within an authority, the request's own scope): each logs why and
+platform administrator within an authority, a feedback link, the request's own scope): each logs why and
 restores everything it changed, the PostgreSQL settings included.
 ``tests/unit/test_scope_changes.py`` fails when another module calls ``set_scope`` or
 ``scoped_as`` itself.
@@ -301,6 +301,24 @@ def for_invitation_link(session: Session, authority_id: int) -> None:
 
     previous = get_scope(session)
     log.info("scope %s for an invitation link (was %s)",
+             _describe(Scope(tenant_id=authority_id)), _describe(previous))
+    set_scope(session, Scope(tenant_id=authority_id))
+    if has_request_context():
+        @after_this_request
+        def _restore_after(response):
+            _restore(session, previous)
+            return response
+
+
+def for_feedback_link(session: Session, authority_id: int) -> None:
+    """A resident's or family's feedback link or letter code, opened with no account: act for
+    the authority it names for the rest of this request (the public form reads its
+    invitation and writes the answers), then restore. Not resident readers: the public pages
+    need no resident's details."""
+    from flask import after_this_request, has_request_context
+
+    previous = get_scope(session)
+    log.info("scope %s for a feedback link (was %s)",
              _describe(Scope(tenant_id=authority_id)), _describe(previous))
     set_scope(session, Scope(tenant_id=authority_id))
     if has_request_context():

@@ -108,6 +108,21 @@ def _placing_alert(app, world) -> None:
     assert _post(lead, f"{page}/alert", {}, token_from=page).status_code == 302
 
 
+def _quality_messages(app, world) -> None:
+    """A family's feedback invitation, the disclosure alert its answer sends, and the "you
+    said, we did" summary sent to the address it left (issue 14)."""
+    from tests.support.mail import mailed_link
+    from tests.web.test_quality_feedback import answers, invite, submit
+
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    assert invite(lead, world).status_code == 302
+    link = mailed_link(app.config["MAIL_FOLDER"], "daughter@family.example", "/feedback/")
+    assert submit(app.test_client(), link, answers("yes")).status_code == 302
+    page = f"/authorities/{world.host_a}/cases/{world.case_a}/quality"
+    assert _post(lead, f"{page}/summaries", {"summary-summary": "Night staffing doubled"},
+                 token_from=page).status_code == 302
+
+
 def _is_lead(app, value: str) -> bool:
     from app.auth.models import User
 
@@ -144,6 +159,7 @@ def every_message(app, world):
           {"name": "Paula Provider", "email": "paula@provider-a.example", "role": "provider_manager"})
     _meeting_invitations(app, world)
     _placing_alert(app, world)
+    _quality_messages(app, world)
     _close_case(app, world)
     with app.app_context():
         _build_deadlines(world)

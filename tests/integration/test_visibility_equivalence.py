@@ -47,6 +47,20 @@ from app.placing.models import CaseShare, ShareAcknowledgement
 from app.placing.reviews import ResidentReview
 from app.plans.models import ImprovementPlan, PlanArea, PlanItem, PlanStatus, PlanVersion
 from app.providers.models import Location
+from app.quality.models import (
+    ActivityKind,
+    CommunicationUpdate,
+    Delivery,
+    FeedbackInvitation,
+    FeedbackResponse,
+    FeedbackSource,
+    Phase,
+    QaActivity,
+    QaEscalation,
+    QaStrategy,
+    RespondentKind,
+    YouSaidWeDid,
+)
 from app.residents.models import Resident
 from app.tenants.models import Invitation
 from app.tenants.scoping import NOBODY, SCOPED_MODELS, Scope, scoped_as
@@ -88,6 +102,7 @@ def _case_rows(case: Case, placers: list[int], by: int, resident: Resident) -> N
                                     resident_id=resident.id,
                                     placing_authority_id=resident.placing_authority_id))
         db.session.flush()
+        _quality_rows(case)
     assert risk.scores and risk.detail
 
 
@@ -128,6 +143,34 @@ def _review(reviewer: int, by: int, resident: Resident) -> None:
             reviewed_on=date(2026, 2, 1), outcome="Needs met", needs_met="yes",
             dols_status="none", person_and_family_told="yes", recorded_by_id=by))
         db.session.flush()
+
+
+def _quality_rows(case: Case) -> None:
+    """The host's quality assurance records of one case (issue 14), in the open scope."""
+    host = case.tenant_id
+    invitation = FeedbackInvitation(
+        tenant_id=host, case_id=case.id, respondent_kind=RespondentKind.FAMILY,
+        phase=Phase.BASELINE, delivery=Delivery.LETTER, token_hash=f"{case.id:064d}",
+        code_hash=f"{case.id:063d}c", expires_at=NOW + timedelta(days=28))
+    db.session.add(invitation)
+    db.session.flush()
+    db.session.add_all([
+        FeedbackResponse(tenant_id=host, case_id=case.id, invitation_id=invitation.id,
+                         source=FeedbackSource.ONLINE, phase=Phase.BASELINE,
+                         respondent_kind=RespondentKind.FAMILY, consent=True, anonymous=False,
+                         respondent_name="A daughter", contact_email="d@example.org",
+                         answers={"safe": {"rating": "poor", "comment": ""}}),
+        QaActivity(tenant_id=host, case_id=case.id, kind=ActivityKind.HEALTHWATCH_VISIT,
+                   held_on=date(2026, 2, 1), carried_out_by="Healthwatch", findings="Better"),
+        QaStrategy(tenant_id=host, case_id=case.id, outcomes_wanted="Feel safe at night"),
+        CommunicationUpdate(tenant_id=host, case_id=case.id, sent_on=date(2026, 1, 20),
+                            audience="Families", how="Letter", summary="Meeting on Friday"),
+        QaEscalation(tenant_id=host, case_id=case.id, escalated_on=date(2026, 2, 2),
+                     group_name="QA group", reason="Persistent red risk"),
+        YouSaidWeDid(tenant_id=host, case_id=case.id, summary="Night staffing doubled",
+                     public_code=f"{host}-CASE{case.id:04d}", published_at=NOW),
+    ])
+    db.session.flush()
 
 
 def _authority_rows(tenant: int, by: int) -> None:

@@ -44,6 +44,8 @@ ALLOWED_CYCLE_EDGES = {
                            "same remedy as cases -> actions",
     ("cases", "risks"): "the case page reads risks; same remedy as cases -> actions",
     ("cases", "emergency"): "the case page reads emergency plans; same remedy",
+    ("cases", "quality"): "the closing guard (cases.services.facts_of) counts follow-up "
+                          "feedback and independent scrutiny; same remedy as cases -> actions",
     ("cases", "placing"): "Case and its visibility rule read CaseShare (the share decides who "
                           "reads a case); the share rows belong below cases, not beside it",
     ("residents", "placing"): "a resident's page shows the reviews its placing authorities "

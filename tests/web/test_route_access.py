@@ -24,6 +24,12 @@ PUBLIC_ENDPOINTS = {
     "provider_portal.sign_in",
     "provider_portal.sign_out",
     "provider_portal.accept_invitation",
+    # The public feedback form (issue 14): a single-use link or a letter's code, no account.
+    "quality_public.enter_code",
+    "quality_public.start_feedback",
+    "quality_public.answer_feedback",
+    "quality_public.feedback_sent",
+    "quality_public.read_summary",
 }
 STAFF_RULES = {"staff", "member", "platform_admin"}
 
@@ -61,6 +67,9 @@ def _url(rule, world) -> str:
         "action_id": 1,
         "share_id": 1,
         "item_id": 1,
+        "response_id": 1,
+        "credential": "1.not-a-real-feedback-token-xx",
+        "public_code": "1-ABCDEFGH",
         "addressee": "provider",
         "section": "meetings",
     }
