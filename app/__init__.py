@@ -96,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
     from app.placing.routes import bp as placing_bp
+    from app.plans.evidence_provider_routes import bp as provider_evidence_bp
+    from app.plans.evidence_routes import bp as evidence_bp
     from app.plans.provider_routes import bp as provider_plans_bp
     from app.plans.routes import bp as plans_bp
     from app.provider_portal.routes import bp as provider_bp
@@ -122,5 +124,7 @@ def _register_blueprints(app: Flask) -> None:
         provider_bp,
         plans_bp,
         provider_plans_bp,
+        evidence_bp,
+        provider_evidence_bp,
     ):
         app.register_blueprint(blueprint)

@@ -17,6 +17,7 @@ from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
 from app.placing.models import CaseShare, ShareAcknowledgement  # noqa: F401
 from app.placing.reviews import ResidentReview  # noqa: F401
+from app.plans.evidence import EvidenceFile  # noqa: F401
 from app.plans.models import ImprovementPlan, PlanItem, PlanVersion  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401
 from app.residents.models import Resident  # noqa: F401
