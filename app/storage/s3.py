@@ -14,8 +14,9 @@ from botocore.exceptions import ClientError
 
 from app.storage.base import CHUNK_BYTES, StoredFileMissing, check_key
 
-# S3's smallest part (but the last); larger parts mean fewer requests and more memory.
-PART_BYTES = 8 * 1024 * 1024
+# S3's smallest part (but the last): larger parts mean fewer requests but more memory, held
+# twice while a part is sent (its chunks, and the part joined from them).
+PART_BYTES = 5 * 1024 * 1024
 
 
 class S3Pending:
@@ -23,21 +24,24 @@ class S3Pending:
         self.key = key
         self._client, self._bucket = client, bucket
         self._upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
-        self._buffer = bytearray()
+        self._buffer: list[bytes] = []
+        self._buffered = 0
         self._parts: list[dict] = []
 
     def write(self, chunk: bytes) -> None:
-        self._buffer += chunk
-        if len(self._buffer) >= PART_BYTES:
+        self._buffer.append(bytes(chunk))
+        self._buffered += len(chunk)
+        if self._buffered >= PART_BYTES:
             self._send_part()
 
     def _send_part(self) -> None:
         number = len(self._parts) + 1
-        answer = self._client.upload_part(Bucket=self._bucket, Key=self.key,
-                                          UploadId=self._upload_id, PartNumber=number,
-                                          Body=bytes(self._buffer))
-        self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+        body = b"".join(self._buffer)
         self._buffer.clear()
+        self._buffered = 0
+        answer = self._client.upload_part(Bucket=self._bucket, Key=self.key,
+                                          UploadId=self._upload_id, PartNumber=number, Body=body)
+        self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
 
     def commit(self) -> None:
         try:
