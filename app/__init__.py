@@ -101,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.plans.provider_routes import bp as provider_plans_bp
     from app.plans.routes import bp as plans_bp
     from app.provider_portal.routes import bp as provider_bp
+    from app.replies.provider_routes import bp as provider_replies_bp
+    from app.replies.routes import bp as replies_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
     from app.tenants.routes import bp as tenants_bp
@@ -126,5 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         provider_plans_bp,
         evidence_bp,
         provider_evidence_bp,
+        replies_bp,
+        provider_replies_bp,
     ):
         app.register_blueprint(blueprint)

@@ -20,6 +20,7 @@ from app.placing.reviews import ResidentReview  # noqa: F401
 from app.plans.evidence import EvidenceFile  # noqa: F401
 from app.plans.models import ImprovementPlan, PlanItem, PlanVersion  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401
+from app.replies.models import ReplyPoint  # noqa: F401
 from app.residents.models import Resident  # noqa: F401
 from app.risks.models import Risk, RiskScore  # noqa: F401
 from app.tenants.models import Authority, Invitation, Membership  # noqa: F401

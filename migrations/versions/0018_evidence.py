@@ -1,4 +1,6 @@
 """Evidence files against Improvement Plan items: the provider adds them, the host reviews each.
+The provider's right of reply on the findings shared with it (points and the host's
+responses), with its window a procedure setting that the told provider may read.
 
 Revision ID: 0018
 Revises: 0015
@@ -28,7 +30,25 @@ WRITE = (
     "AND EXISTS (SELECT 1 FROM plan_item i WHERE i.id = evidence_file.item_id "
     "AND i.plan_id = evidence_file.plan_id AND i.case_id = evidence_file.case_id))"
 )
-POLICIES = {"evidence_file": (READ, WRITE)}
+TOLD_REPLY = TOLD_PROVIDER.replace("evidence_file", "reply_point")
+REPLY_READ = f"tenant_id = app_tenant() OR (provider_id = app_provider() AND {TOLD_REPLY})"
+REPLY_WRITE = (
+    f"tenant_id = app_tenant() OR (provider_id = app_provider() AND {TOLD_REPLY} "
+    "AND raised_by_id = app_user() AND responded_at IS NULL AND EXISTS (SELECT 1 FROM meeting m "
+    "WHERE m.id = reply_point.meeting_id AND m.case_id = reply_point.case_id))"
+)
+SETTINGS_READ = (
+    "tenant_id = app_tenant() OR EXISTS (SELECT 1 FROM cases c "
+    "WHERE c.tenant_id = procedure_settings.tenant_id AND c.provider_id = app_provider() "
+    "AND c.provider_informed_at IS NOT NULL AND NOT c.provider_kept_out)"
+)
+OWNER = "tenant_id = app_tenant()"
+POLICIES = {
+    "evidence_file": (READ, WRITE),
+    "reply_point": (REPLY_READ, REPLY_WRITE),
+    "procedure_settings": (SETTINGS_READ, OWNER),
+}
+REPLY_INDEXES = ("case_id", "meeting_id", "provider_id", "tenant_id")
 INDEXES = ("case_id", "item_id", "plan_id", "provider_id", "tenant_id")
 
 # revision identifiers, used by Alembic.
@@ -70,15 +90,60 @@ def upgrade():
     )
     for column in INDEXES:
         op.create_index(op.f(f'ix_evidence_file_{column}'), 'evidence_file', [column], unique=False)
+    _create_reply_points()
+    with op.batch_alter_table('procedure_settings') as batch:
+        batch.add_column(sa.Column('right_of_reply_working_days', sa.Integer(), nullable=False,
+                                   server_default='5'))
     if op.get_bind().dialect.name == "postgresql":
-        for statement in rls.enable_policies("evidence_file", READ, WRITE):
-            op.execute(statement)
+        for table in ("evidence_file", "reply_point"):
+            for statement in rls.enable_policies(table, *POLICIES[table]):
+                op.execute(statement)
+        _replace_policies("procedure_settings", SETTINGS_READ, OWNER)
+
+
+def _replace_policies(table: str, read: str, write: str) -> None:
+    for statement in rls.drop_policies(table):
+        op.execute(statement)
+    for statement in rls.enable_policies(table, read, write):
+        op.execute(statement)
+
+
+def _create_reply_points() -> None:
+    op.create_table('reply_point',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('point', sa.Text(), nullable=False),
+    sa.Column('raised_by_id', sa.Integer(), nullable=False),
+    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('response', sa.Text(), nullable=False),
+    sa.Column('responded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('responded_by_id', sa.Integer(), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_reply_point_case_id_cases')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_reply_point_meeting_id_meeting')),
+    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], name=op.f('fk_reply_point_provider_id_provider')),
+    sa.ForeignKeyConstraint(['raised_by_id'], ['user_account.id'], name=op.f('fk_reply_point_raised_by_id_user_account')),
+    sa.ForeignKeyConstraint(['responded_by_id'], ['user_account.id'], name=op.f('fk_reply_point_responded_by_id_user_account')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['authority.id'], name=op.f('fk_reply_point_tenant_id_authority')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reply_point')),
+    )
+    for column in REPLY_INDEXES:
+        op.create_index(op.f(f'ix_reply_point_{column}'), 'reply_point', [column], unique=False)
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        for statement in rls.drop_policies("evidence_file"):
-            op.execute(statement)
+        _replace_policies("procedure_settings", OWNER, OWNER)
+        for table in ("evidence_file", "reply_point"):
+            for statement in rls.drop_policies(table):
+                op.execute(statement)
+    with op.batch_alter_table('procedure_settings') as batch:
+        batch.drop_column('right_of_reply_working_days')
+    for column in REPLY_INDEXES:
+        op.drop_index(op.f(f'ix_reply_point_{column}'), table_name='reply_point')
+    op.drop_table('reply_point')
     for column in INDEXES:
         op.drop_index(op.f(f'ix_evidence_file_{column}'), table_name='evidence_file')
     op.drop_table('evidence_file')

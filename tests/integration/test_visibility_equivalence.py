@@ -103,16 +103,22 @@ def _authority_rows(tenant: int, by: int) -> None:
 
 def _plan_rows(case_id: int, host: int, provider: int, manager: int) -> None:
     """A told case's Improvement Plan with an item, a submitted version and an evidence file,
-    each written as the one who writes it (the provider, then the host's review)."""
+    and a point of reply on a meeting shared with the provider, each written by the provider
+    as itself."""
     from app.plans import operations
     from app.plans.evidence import EvidenceFile
     from app.plans.models import PlanArea, Rag
+    from app.replies.models import ReplyPoint
 
     with scoped_as(db.session, Scope(tenant_id=host)):
-        db.session.get(Case, case_id).provider_informed_at = NOW
+        told = db.session.get(Case, case_id)
+        told.provider_informed_at = NOW
+        meeting = factories.meeting(told, held_at=NOW, part_two_shared_with_provider=True)
         db.session.flush()
     with scoped_as(db.session, Scope(provider_id=provider, user_id=manager)):
         case = db.session.get(Case, case_id)
+        db.session.add(ReplyPoint(tenant_id=host, case_id=case_id, provider_id=provider,
+                                  meeting_id=meeting.id, point="p", raised_by_id=manager))
         plan = operations.plan_for_provider(case)
         item = operations.save_item(plan, None, {
             "area": PlanArea.SAFE, "action": "a", "lead": "b", "target_on": date(2027, 1, 1),

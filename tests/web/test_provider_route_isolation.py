@@ -55,7 +55,7 @@ def provider_a_evidence(app, world, tmp_path):
 def _url(rule, world, ids) -> str:
     values = {"case_id": world.case_a, "item_id": ids["item_id"],
               "evidence_id": ids["evidence_id"], "action_id": ids["provider_action"],
-              "meeting_id": ids["shared_meeting"], "membership_id": 1}
+              "meeting_id": ids["shared_meeting"], "membership_id": 1, "point_id": 1}
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach this test a value for {missing} in {rule.rule}"
     return rule.build({k: values[k] for k in rule.arguments})[1]
@@ -66,6 +66,7 @@ def _state(app, owner_engine):
         rows = conn.execute(text(
             "select (select count(*) from plan_item), (select count(*) from evidence_file), "
             "(select count(*) from plan_version), (select count(*) from provider_action_update), "
+            "(select count(*) from reply_point), "
             "(select string_agg(status, ',') from improvement_plan)")).one()
     return tuple(rows), make_storage(app.config).keys()
 

@@ -62,6 +62,7 @@ def _url(rule, world) -> str:
         "share_id": 1,
         "item_id": 1,
         "evidence_id": 1,
+        "point_id": 1,
         "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)
