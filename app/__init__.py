@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.intelligence.routes import bp as intelligence_bp
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
+    from app.notices.provider_routes import bp as provider_notices_bp
+    from app.notices.routes import bp as notices_bp
     from app.placing.routes import bp as placing_bp
     from app.plans.evidence_provider_routes import bp as provider_evidence_bp
     from app.plans.evidence_routes import bp as evidence_bp
@@ -130,5 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         provider_evidence_bp,
         replies_bp,
         provider_replies_bp,
+        notices_bp,
+        provider_notices_bp,
     ):
         app.register_blueprint(blueprint)

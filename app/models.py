@@ -15,6 +15,7 @@ from app.cases.procedure_settings import ProcedureSettings  # noqa: F401
 from app.emergency.models import EmergencyPlan, PlacementRestriction, ResidentMove  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
+from app.notices.models import ProviderNotice  # noqa: F401
 from app.placing.models import CaseShare, ShareAcknowledgement  # noqa: F401
 from app.placing.reviews import ResidentReview  # noqa: F401
 from app.plans.evidence import EvidenceFile  # noqa: F401

@@ -1,6 +1,7 @@
 """Evidence files against Improvement Plan items: the provider adds them, the host reviews each.
 The provider's right of reply on the findings shared with it (points and the host's
-responses), with its window a procedure setting that the told provider may read.
+responses), with its window a procedure setting that the told provider may read. Notices the
+provider gives its host (cannot improve, service failure, leaving the market).
 
 Revision ID: 0018
 Revises: 0015
@@ -43,11 +44,17 @@ SETTINGS_READ = (
     "AND c.provider_informed_at IS NOT NULL AND NOT c.provider_kept_out)"
 )
 OWNER = "tenant_id = app_tenant()"
+TOLD_NOTICE = TOLD_PROVIDER.replace("evidence_file", "provider_notice")
+NOTICE_READ = f"tenant_id = app_tenant() OR (provider_id = app_provider() AND {TOLD_NOTICE})"
+NOTICE_WRITE = (f"tenant_id = app_tenant() OR (provider_id = app_provider() AND {TOLD_NOTICE} "
+                "AND given_by_id = app_user() AND seen_at IS NULL)")
 POLICIES = {
     "evidence_file": (READ, WRITE),
     "reply_point": (REPLY_READ, REPLY_WRITE),
     "procedure_settings": (SETTINGS_READ, OWNER),
+    "provider_notice": (NOTICE_READ, NOTICE_WRITE),
 }
+NOTICE_INDEXES = ("case_id", "provider_id", "tenant_id")
 REPLY_INDEXES = ("case_id", "meeting_id", "provider_id", "tenant_id")
 INDEXES = ("case_id", "item_id", "plan_id", "provider_id", "tenant_id")
 
@@ -91,11 +98,12 @@ def upgrade():
     for column in INDEXES:
         op.create_index(op.f(f'ix_evidence_file_{column}'), 'evidence_file', [column], unique=False)
     _create_reply_points()
+    _create_notices()
     with op.batch_alter_table('procedure_settings') as batch:
         batch.add_column(sa.Column('right_of_reply_working_days', sa.Integer(), nullable=False,
                                    server_default='5'))
     if op.get_bind().dialect.name == "postgresql":
-        for table in ("evidence_file", "reply_point"):
+        for table in ("evidence_file", "reply_point", "provider_notice"):
             for statement in rls.enable_policies(table, *POLICIES[table]):
                 op.execute(statement)
         _replace_policies("procedure_settings", SETTINGS_READ, OWNER)
@@ -106,6 +114,29 @@ def _replace_policies(table: str, read: str, write: str) -> None:
         op.execute(statement)
     for statement in rls.enable_policies(table, read, write):
         op.execute(statement)
+
+
+def _create_notices() -> None:
+    op.create_table('provider_notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('cannot_improve', 'service_failure', 'leaving_market', name='noticekind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('details', sa.Text(), nullable=False),
+    sa.Column('given_by_id', sa.Integer(), nullable=False),
+    sa.Column('given_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('seen_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('seen_by_id', sa.Integer(), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_provider_notice_case_id_cases')),
+    sa.ForeignKeyConstraint(['given_by_id'], ['user_account.id'], name=op.f('fk_provider_notice_given_by_id_user_account')),
+    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], name=op.f('fk_provider_notice_provider_id_provider')),
+    sa.ForeignKeyConstraint(['seen_by_id'], ['user_account.id'], name=op.f('fk_provider_notice_seen_by_id_user_account')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['authority.id'], name=op.f('fk_provider_notice_tenant_id_authority')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_notice')),
+    )
+    for column in NOTICE_INDEXES:
+        op.create_index(op.f(f'ix_provider_notice_{column}'), 'provider_notice', [column], unique=False)
 
 
 def _create_reply_points() -> None:
@@ -136,7 +167,7 @@ def _create_reply_points() -> None:
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         _replace_policies("procedure_settings", OWNER, OWNER)
-        for table in ("evidence_file", "reply_point"):
+        for table in ("evidence_file", "reply_point", "provider_notice"):
             for statement in rls.drop_policies(table):
                 op.execute(statement)
     with op.batch_alter_table('procedure_settings') as batch:
@@ -144,6 +175,9 @@ def downgrade():
     for column in REPLY_INDEXES:
         op.drop_index(op.f(f'ix_reply_point_{column}'), table_name='reply_point')
     op.drop_table('reply_point')
+    for column in NOTICE_INDEXES:
+        op.drop_index(op.f(f'ix_provider_notice_{column}'), table_name='provider_notice')
+    op.drop_table('provider_notice')
     for column in INDEXES:
         op.drop_index(op.f(f'ix_evidence_file_{column}'), table_name='evidence_file')
     op.drop_table('evidence_file')

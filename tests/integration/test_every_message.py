@@ -108,6 +108,19 @@ def _placing_alert(app, world) -> None:
     assert _post(lead, f"{page}/alert", {}, token_from=page).status_code == 302
 
 
+def _provider_notice(app, world) -> None:
+    from app.cases.models import Case
+    from app.tenants.scoping import Scope, scoped_as
+
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.get(Case, world.case_a).provider_informed_at = datetime.now(UTC)
+        db.session.commit()
+    provider = sign_in(app.test_client(), world.users["provider_a_manager"], provider=True)
+    page = f"/provider/cases/{world.case_a}/notices"
+    assert _post(provider, page, {"kind": "service_failure",
+                                  "details": "Our agency staff contract ends"}).status_code == 302
+
+
 def _is_lead(app, value: str) -> bool:
     from app.auth.models import User
 
@@ -144,6 +157,7 @@ def every_message(app, world):
           {"name": "Paula Provider", "email": "paula@provider-a.example", "role": "provider_manager"})
     _meeting_invitations(app, world)
     _placing_alert(app, world)
+    _provider_notice(app, world)
     _close_case(app, world)
     with app.app_context():
         _build_deadlines(world)

@@ -66,7 +66,7 @@ def _state(app, owner_engine):
         rows = conn.execute(text(
             "select (select count(*) from plan_item), (select count(*) from evidence_file), "
             "(select count(*) from plan_version), (select count(*) from provider_action_update), "
-            "(select count(*) from reply_point), "
+            "(select count(*) from reply_point), (select count(*) from provider_notice), "
             "(select string_agg(status, ',') from improvement_plan)")).one()
     return tuple(rows), make_storage(app.config).keys()
 

@@ -63,6 +63,7 @@ def _url(rule, world) -> str:
         "item_id": 1,
         "evidence_id": 1,
         "point_id": 1,
+        "notice_id": 1,
         "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)
