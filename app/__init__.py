@@ -101,7 +101,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.plans.evidence_provider_routes import bp as provider_evidence_bp
     from app.plans.evidence_routes import bp as evidence_bp
     from app.plans.provider_routes import bp as provider_plans_bp
+    from app.plans.provider_version_routes import bp as provider_plan_versions_bp
     from app.plans.routes import bp as plans_bp
+    from app.plans.version_routes import bp as plan_versions_bp
     from app.provider_portal.routes import bp as provider_bp
     from app.replies.provider_routes import bp as provider_replies_bp
     from app.replies.routes import bp as replies_bp
@@ -134,5 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         provider_replies_bp,
         notices_bp,
         provider_notices_bp,
+        plan_versions_bp,
+        provider_plan_versions_bp,
     ):
         app.register_blueprint(blueprint)
