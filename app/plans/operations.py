@@ -60,6 +60,7 @@ def submit(plan: ImprovementPlan, by: User) -> PlanVersion:
         plan_id=plan.id, number=plan.versions_submitted,
         items=[item.snapshot() for item in plan.items], submitted_by_id=by.id,
         submitted_at=utcnow(), outcome=PlanStatus.SUBMITTED, review_comment="",
+        item_comments={},
     )
     db.session.add(version)
     return version
@@ -71,11 +72,15 @@ def cannot_review(plan: ImprovementPlan | None) -> str | None:
     return None
 
 
-def review(plan: ImprovementPlan, outcome: PlanStatus, comment: str, by: User) -> None:
-    """Accept the submitted version, or return it to the provider with comments."""
+def review(plan: ImprovementPlan, outcome: PlanStatus, comment: str, by: User,
+           item_comments: dict[int, str] | None = None) -> None:
+    """Accept the submitted version, or return it to the provider with comments, on the
+    whole and on each item that must change."""
     version = latest_version(plan)
     version.outcome = outcome
     version.review_comment = comment
+    version.item_comments = {str(item_id): text for item_id, text in (item_comments or {}).items()
+                             if text}
     version.reviewed_at = utcnow()
     version.reviewed_by_id = by.id
     plan.status = outcome

@@ -12,7 +12,7 @@ from app.cases.operations import audit_case
 from app.cases.roles import CASE_EDITORS
 from app.extensions import db
 from app.plans import operations, services
-from app.plans.forms import ReviewForm
+from app.plans.forms import review_form_for
 from app.plans.models import PlanStatus
 
 bp = Blueprint("plans", __name__,
@@ -24,7 +24,13 @@ WRITERS = tuple(sorted(CASE_EDITORS))
 @member()
 def show_plan(authority_id: int, case_id: int):
     case = readable_case_or_404(case_id)
-    return _page(case, ReviewForm())
+    return _page(case, _review_form(case)())
+
+
+def _review_form(case):
+    plan = services.plan_of(case)
+    latest = services.latest_version(plan) if plan else None
+    return review_form_for(services.version_items(latest))
 
 
 def _page(case, form):
@@ -46,13 +52,15 @@ def review_plan(authority_id: int, case_id: int):
     if problem:
         flash(problem, "error")
         return redirect(url_for("plans.show_plan", authority_id=authority_id, case_id=case.id))
-    form = ReviewForm()
+    form = _review_form(case)()
     if not form.validate_on_submit():
         return _page(case, form), 400
     outcome = PlanStatus(form.outcome.data)
-    operations.review(plan, outcome, form.comment.data or "", current_user)
+    item_comments = form.item_comments()
+    operations.review(plan, outcome, form.comment.data or "", current_user, item_comments)
     audit_case(current_actor(), case, f"plan.{outcome.value}", plan, None,
-               {"version": plan.versions_submitted, "comment": form.comment.data or ""})
+               {"version": plan.versions_submitted, "comment": form.comment.data or "",
+                "item_comments": {str(k): v for k, v in item_comments.items() if v}})
     db.session.commit()
     flash("Plan accepted" if outcome is PlanStatus.ACCEPTED else "Plan returned to the provider")
     return redirect(url_for("plans.show_plan", authority_id=authority_id, case_id=case.id))

@@ -1,7 +1,8 @@
 """Evidence files against Improvement Plan items: the provider adds them, the host reviews each.
 The provider's right of reply on the findings shared with it (points and the host's
 responses), with its window a procedure setting that the told provider may read. Notices the
-provider gives its host (cannot improve, service failure, leaving the market).
+provider gives its host (cannot improve, service failure, leaving the market). The host's
+comments on each item of a returned plan version.
 
 Revision ID: 0018
 Revises: 0015
@@ -99,6 +100,9 @@ def upgrade():
         op.create_index(op.f(f'ix_evidence_file_{column}'), 'evidence_file', [column], unique=False)
     _create_reply_points()
     _create_notices()
+    with op.batch_alter_table('plan_version') as batch:
+        batch.add_column(sa.Column('item_comments', sa.JSON(), nullable=False,
+                                   server_default='{}'))
     with op.batch_alter_table('procedure_settings') as batch:
         batch.add_column(sa.Column('right_of_reply_working_days', sa.Integer(), nullable=False,
                                    server_default='5'))
@@ -172,6 +176,8 @@ def downgrade():
                 op.execute(statement)
     with op.batch_alter_table('procedure_settings') as batch:
         batch.drop_column('right_of_reply_working_days')
+    with op.batch_alter_table('plan_version') as batch:
+        batch.drop_column('item_comments')
     for column in REPLY_INDEXES:
         op.drop_index(op.f(f'ix_reply_point_{column}'), table_name='reply_point')
     op.drop_table('reply_point')

@@ -92,3 +92,31 @@ def test_the_plan_downloads_as_a_word_document(app, world, owner_engine):
     for path in ("/plan.docx", "/versions"):
         response = other.get(_plan_path(world, path))
         assert response.status_code == 404 and b"NEW-AUDIT-ITEM" not in response.get_data()
+
+
+def test_the_host_returns_a_plan_with_a_comment_on_one_item(app, world, owner_engine):
+    provider_records.build(app, world)
+    provider = _provider(app, world)
+    _add_item(provider, world, action="FINE-AS-IT-IS")
+    _add_item(provider, world, action="TARGET-TOO-LATE-ITEM")
+    _submit(provider, world)
+    with owner_engine.connect() as conn:
+        ids = dict(conn.execute(text("select action, id from plan_item")).all())
+    host = sign_in(app.test_client(), world.users["host_a_lead"])
+    page = host.get(_staff_plan(world)).get_data(as_text=True)
+    late = ids["TARGET-TOO-LATE-ITEM"]
+    assert f'name="item_{late}_comment"' in page and "Comment on: TARGET-TOO-LATE-ITEM" in page
+    too_long = _post(host, _staff_plan(world) + "/review",
+                     {"outcome": "returned", f"item_{late}_comment": "x" * 4001},
+                     token_from=_staff_plan(world))
+    assert too_long.status_code == 400
+    assert f'href="#item_{late}_comment"' in too_long.get_data(as_text=True)
+    returned = _post(host, _staff_plan(world) + "/review",
+                     {"outcome": "returned", f"item_{late}_comment": "BRING-IT-FORWARD"},
+                     token_from=_staff_plan(world))
+    assert returned.status_code == 302
+    with owner_engine.connect() as conn:
+        kept = conn.execute(text("select item_comments from plan_version")).scalar()
+    assert kept == {str(late): "BRING-IT-FORWARD"}
+    mine = provider.get(_plan_path(world)).get_data(as_text=True)
+    assert "<strong>TARGET-TOO-LATE-ITEM</strong>: BRING-IT-FORWARD" in mine
