@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.closing.routes import bp as closing_bp
     from app.emergency.routes import bp as emergency_bp
+    from app.first_response.provider_routes import bp as provider_first_response_bp
+    from app.first_response.routes import bp as first_response_bp
     from app.health.routes import bp as health_bp
     from app.intelligence.routes import bp as intelligence_bp
     from app.jobs.routes import bp as jobs_bp
@@ -138,5 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         provider_notices_bp,
         plan_versions_bp,
         provider_plan_versions_bp,
+        first_response_bp,
+        provider_first_response_bp,
     ):
         app.register_blueprint(blueprint)

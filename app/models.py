@@ -13,6 +13,7 @@ from app.cases.models import (  # noqa: F401
 )
 from app.cases.procedure_settings import ProcedureSettings  # noqa: F401
 from app.emergency.models import EmergencyPlan, PlacementRestriction, ResidentMove  # noqa: F401
+from app.first_response.models import FirstResponse  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
 from app.notices.models import ProviderNotice  # noqa: F401

@@ -26,13 +26,18 @@ def content_disposition(name: str) -> str:
 
 
 def send_evidence(storage: Storage, evidence: EvidenceFile) -> Response:
+    return send_stored(storage, evidence)
+
+
+def send_stored(storage: Storage, stored) -> Response:
+    """Serve a stored file described by ``stored`` (its storage key, name, type and size)."""
     try:
-        chunks = storage.read(evidence.storage_key)
+        chunks = storage.read(stored.storage_key)
     except StoredFileMissing:
         abort(404)
-    response = Response(stream_with_context(chunks), mimetype=evidence.content_type)
-    response.headers["Content-Length"] = str(evidence.size)
-    response.headers["Content-Disposition"] = content_disposition(evidence.original_name)
+    response = Response(stream_with_context(chunks), mimetype=stored.content_type)
+    response.headers["Content-Length"] = str(stored.size)
+    response.headers["Content-Disposition"] = content_disposition(stored.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     # Should a browser still open it, it runs nothing and reaches nothing.

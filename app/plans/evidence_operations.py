@@ -24,7 +24,7 @@ def add_evidence(storage: Storage, item: PlanItem, received: ReceivingFile,
     """Keep the received file as evidence for ``item`` and commit."""
     evidence = EvidenceFile(
         tenant_id=item.tenant_id, case_id=item.case_id, provider_id=item.provider_id,
-        plan_id=item.plan_id, item_id=item.id, original_name=_name(received.filename),
+        plan_id=item.plan_id, item_id=item.id, original_name=stored_name(received.filename),
         storage_key=received.key, kind=received.kind, content_type=TYPES[received.kind],
         size=received.size, sha256=received.sha256, uploaded_by_id=by.id,
         uploaded_at=utcnow(), status=EvidenceStatus.WAITING, review_comment="")
@@ -45,7 +45,7 @@ def add_evidence(storage: Storage, item: PlanItem, received: ReceivingFile,
     return evidence
 
 
-def _name(filename: str) -> str:
+def stored_name(filename: str) -> str:
     # Only the last part of a path some browsers send, and at most the column's length.
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "evidence"
     return name[-255:]

@@ -70,8 +70,9 @@ class ReceivingFile:
     """The parser's container for the file part: checks and hashes each chunk and passes it
     on to a pending upload in the storage, started once the first bytes showed the type."""
 
-    def __init__(self, storage: Storage, limit: int, filename: str):
+    def __init__(self, storage: Storage, limit: int, filename: str, folder: str = "evidence"):
         self.filename = filename
+        self.folder = folder
         self.size = 0
         self.kind: str | None = None
         self._storage, self._limit = storage, limit
@@ -102,7 +103,7 @@ class ReceivingFile:
 
     def _start(self) -> None:
         self.kind = kind_of(bytes(self._head), self.filename)
-        self._pending = self._storage.start(f"evidence/{secrets.token_hex(16)}")
+        self._pending = self._storage.start(f"{self.folder}/{secrets.token_hex(16)}")
         self._pending.write(bytes(self._head))
         self._head.clear()
 
@@ -140,16 +141,17 @@ class Interrupted(UploadRefused):
 
 
 def receive(environ: dict, storage: Storage, limit: int, form_memory: int,
-            field: str = "file") -> Received:
+            field: str = "file", folder: str = "evidence") -> Received:
     """Parse the request body, streaming its one file part (named ``field``) to ``storage``.
 
-    Raise UploadRefused with the reason on any failure, after aborting the pending upload."""
+    Raise UploadRefused with the reason on any failure, after aborting the pending upload.
+    The file is stored under ``folder``/ and a generated name."""
     started: list[ReceivingFile] = []
 
     def stream_factory(total_content_length, content_type, filename, content_length=None):
         if started:
             raise UploadRefused("Select one file at a time")
-        started.append(ReceivingFile(storage, limit, filename or ""))
+        started.append(ReceivingFile(storage, limit, filename or "", folder))
         return started[0]
 
     try:

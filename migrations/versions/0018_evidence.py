@@ -2,13 +2,16 @@
 The provider's right of reply on the findings shared with it (points and the host's
 responses), with its window a procedure setting that the told provider may read. Notices the
 provider gives its host (cannot improve, service failure, leaving the market). The host's
-comments on each item of a returned plan version.
+comments on each item of a returned plan version. The provider's first response (messages with
+an optional file each), append-only.
 
 Revision ID: 0018
 Revises: 0015
 Create Date: 2026-12-01
 
 """
+import os
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -56,8 +59,15 @@ POLICIES = {
     "provider_notice": (NOTICE_READ, NOTICE_WRITE),
 }
 NOTICE_INDEXES = ("case_id", "provider_id", "tenant_id")
+TOLD_RESPONSE = TOLD_PROVIDER.replace("evidence_file", "first_response")
+POLICIES["first_response"] = (
+    f"tenant_id = app_tenant() OR (provider_id = app_provider() AND {TOLD_RESPONSE})",
+    f"provider_id = app_provider() AND {TOLD_RESPONSE} AND sent_by_id = app_user()",
+)
 REPLY_INDEXES = ("case_id", "meeting_id", "provider_id", "tenant_id")
 INDEXES = ("case_id", "item_id", "plan_id", "provider_id", "tenant_id")
+
+APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "pcp_app")
 
 # revision identifiers, used by Alembic.
 revision = '0018'
@@ -100,6 +110,7 @@ def upgrade():
         op.create_index(op.f(f'ix_evidence_file_{column}'), 'evidence_file', [column], unique=False)
     _create_reply_points()
     _create_notices()
+    _create_first_responses()
     with op.batch_alter_table('plan_version') as batch:
         batch.add_column(sa.Column('item_comments', sa.JSON(), nullable=False,
                                    server_default='{}'))
@@ -111,6 +122,11 @@ def upgrade():
             for statement in rls.enable_policies(table, *POLICIES[table]):
                 op.execute(statement)
         _replace_policies("procedure_settings", SETTINGS_READ, OWNER)
+        # Append-only: a response once sent is kept as it was.
+        for statement in rls.enable_policies("first_response", *POLICIES["first_response"],
+                                             append_only=True):
+            op.execute(statement)
+        op.execute(rls.revoke_changes("first_response", APP_ROLE))
 
 
 def _replace_policies(table: str, read: str, write: str) -> None:
@@ -118,6 +134,32 @@ def _replace_policies(table: str, read: str, write: str) -> None:
         op.execute(statement)
     for statement in rls.enable_policies(table, read, write):
         op.execute(statement)
+
+
+def _create_first_responses() -> None:
+    op.create_table('first_response',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('sent_by_id', sa.Integer(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=True),
+    sa.Column('storage_key', sa.String(length=60), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=True),
+    sa.Column('content_type', sa.String(length=100), nullable=True),
+    sa.Column('size', sa.BigInteger(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_first_response_case_id_cases')),
+    sa.ForeignKeyConstraint(['provider_id'], ['provider.id'], name=op.f('fk_first_response_provider_id_provider')),
+    sa.ForeignKeyConstraint(['sent_by_id'], ['user_account.id'], name=op.f('fk_first_response_sent_by_id_user_account')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['authority.id'], name=op.f('fk_first_response_tenant_id_authority')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_first_response')),
+    sa.UniqueConstraint('storage_key', name=op.f('uq_first_response_storage_key')),
+    )
+    for column in NOTICE_INDEXES:
+        op.create_index(op.f(f'ix_first_response_{column}'), 'first_response', [column], unique=False)
 
 
 def _create_notices() -> None:
@@ -171,7 +213,7 @@ def _create_reply_points() -> None:
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         _replace_policies("procedure_settings", OWNER, OWNER)
-        for table in ("evidence_file", "reply_point", "provider_notice"):
+        for table in ("evidence_file", "reply_point", "provider_notice", "first_response"):
             for statement in rls.drop_policies(table):
                 op.execute(statement)
     with op.batch_alter_table('procedure_settings') as batch:
@@ -184,6 +226,9 @@ def downgrade():
     for column in NOTICE_INDEXES:
         op.drop_index(op.f(f'ix_provider_notice_{column}'), table_name='provider_notice')
     op.drop_table('provider_notice')
+    for column in NOTICE_INDEXES:
+        op.drop_index(op.f(f'ix_first_response_{column}'), table_name='first_response')
+    op.drop_table('first_response')
     for column in INDEXES:
         op.drop_index(op.f(f'ix_evidence_file_{column}'), table_name='evidence_file')
     op.drop_table('evidence_file')

@@ -105,6 +105,7 @@ def _plan_rows(case_id: int, host: int, provider: int, manager: int) -> None:
     """A told case's Improvement Plan with an item, a submitted version and an evidence file,
     and a point of reply on a meeting shared with the provider, each written by the provider
     as itself."""
+    from app.first_response.models import FirstResponse
     from app.notices.models import NoticeKind, ProviderNotice
     from app.plans import operations
     from app.plans.evidence import EvidenceFile
@@ -120,6 +121,8 @@ def _plan_rows(case_id: int, host: int, provider: int, manager: int) -> None:
         case = db.session.get(Case, case_id)
         db.session.add(ReplyPoint(tenant_id=host, case_id=case_id, provider_id=provider,
                                   meeting_id=meeting.id, point="p", raised_by_id=manager))
+        db.session.add(FirstResponse(tenant_id=host, case_id=case_id, provider_id=provider,
+                                     message="m", sent_by_id=manager))
         db.session.add(ProviderNotice(tenant_id=host, case_id=case_id, provider_id=provider,
                                       kind=NoticeKind.SERVICE_FAILURE, details="d",
                                       given_by_id=manager))

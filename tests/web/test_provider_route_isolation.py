@@ -22,6 +22,7 @@ from tests.support.clients import csrf_token, sign_in
 from tests.web.test_route_access import _access_rule, _routes
 
 MARKER = "PROVIDER-A-ONLY-91c2"
+STREAMED_UPLOADS = {"provider_evidence.upload_evidence", "provider_first_response.send_response"}
 CONTENT = b"%PDF-1.7\n" + MARKER.encode() * 100
 ITEM = {"area": "safe", "action": f"Action {MARKER}", "lead": "Deputy manager",
         "target_on": ["27", "3", "2027"], "evidence_required": "Training records", "rag": "amber"}
@@ -55,7 +56,8 @@ def provider_a_evidence(app, world, tmp_path):
 def _url(rule, world, ids) -> str:
     values = {"case_id": world.case_a, "item_id": ids["item_id"],
               "evidence_id": ids["evidence_id"], "action_id": ids["provider_action"],
-              "meeting_id": ids["shared_meeting"], "membership_id": 1, "point_id": 1}
+              "meeting_id": ids["shared_meeting"], "membership_id": 1, "point_id": 1,
+              "response_id": 1}
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach this test a value for {missing} in {rule.rule}"
     return rule.build({k: values[k] for k in rule.arguments})[1]
@@ -67,6 +69,7 @@ def _state(app, owner_engine):
             "select (select count(*) from plan_item), (select count(*) from evidence_file), "
             "(select count(*) from plan_version), (select count(*) from provider_action_update), "
             "(select count(*) from reply_point), (select count(*) from provider_notice), "
+            "(select count(*) from first_response), "
             "(select string_agg(status, ',') from improvement_plan)")).one()
     return tuple(rows), make_storage(app.config).keys()
 
@@ -79,8 +82,8 @@ def _try_every_route(app, client, world, ids):
     for rule, method in routes:
         path = _url(rule, world, ids)
         data = dict(ITEM)
-        if rule.endpoint == "provider_evidence.upload_evidence" and method == "POST":
-            data = {"file": (io.BytesIO(CONTENT), "mine.pdf")}
+        if method == "POST" and rule.endpoint in STREAMED_UPLOADS:
+            data = {"message": "m", "file": (io.BytesIO(CONTENT), "mine.pdf")}
         response = client.open(path, method=method, data=data)
         body = response.get_data()
         if response.status_code not in (403, 404) or MARKER.encode() in body:

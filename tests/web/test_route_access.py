@@ -64,6 +64,7 @@ def _url(rule, world) -> str:
         "evidence_id": 1,
         "point_id": 1,
         "notice_id": 1,
+        "response_id": 1,
         "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)
