@@ -93,16 +93,26 @@ def _register_blueprints(app: Flask) -> None:
     from app.cases.routes import bp as cases_bp
     from app.closing.routes import bp as closing_bp
     from app.emergency.routes import bp as emergency_bp
+    from app.first_response.provider_routes import bp as provider_first_response_bp
+    from app.first_response.routes import bp as first_response_bp
     from app.health.routes import bp as health_bp
     from app.intelligence.routes import bp as intelligence_bp
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
+    from app.notices.provider_routes import bp as provider_notices_bp
+    from app.notices.routes import bp as notices_bp
     from app.placing.routes import bp as placing_bp
+    from app.plans.evidence_provider_routes import bp as provider_evidence_bp
+    from app.plans.evidence_routes import bp as evidence_bp
     from app.plans.provider_routes import bp as provider_plans_bp
+    from app.plans.provider_version_routes import bp as provider_plan_versions_bp
     from app.plans.routes import bp as plans_bp
+    from app.plans.version_routes import bp as plan_versions_bp
     from app.provider_portal.routes import bp as provider_bp
     from app.quality.public_routes import bp as quality_public_bp
     from app.quality.routes import bp as quality_bp
+    from app.replies.provider_routes import bp as provider_replies_bp
+    from app.replies.routes import bp as replies_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
     from app.tenants.routes import bp as tenants_bp
@@ -128,5 +138,15 @@ def _register_blueprints(app: Flask) -> None:
         provider_bp,
         plans_bp,
         provider_plans_bp,
+        evidence_bp,
+        provider_evidence_bp,
+        replies_bp,
+        provider_replies_bp,
+        notices_bp,
+        provider_notices_bp,
+        plan_versions_bp,
+        provider_plan_versions_bp,
+        first_response_bp,
+        provider_first_response_bp,
     ):
         app.register_blueprint(blueprint)

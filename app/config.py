@@ -50,6 +50,17 @@ def load_config(overrides: dict | None = None) -> dict:
         "DATABASE_APP_ROLE": os.environ.get("DATABASE_APP_ROLE", "pcp_app"),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "FILE_STORAGE_DIR": os.environ.get("FILE_STORAGE_DIR", str(INSTANCE_DIR / "files")),
+        # Where evidence files go (app.storage): "local" (FILE_STORAGE_DIR, the embedded
+        # default) or "s3" (AWS S3 or an S3-compatible server such as MinIO at S3_ENDPOINT_URL;
+        # credentials from these settings or boto3's usual chain).
+        "FILE_STORAGE": os.environ.get("FILE_STORAGE", "local"),
+        "S3_BUCKET": os.environ.get("S3_BUCKET", ""),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "S3_REGION": os.environ.get("S3_REGION", ""),
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+        # The largest evidence file taken, checked while the upload streams in.
+        "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 100 * 1024 * 1024),
         "SESSION_COOKIE_NAME": "pcp_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -138,6 +149,10 @@ def check_config(config: dict) -> None:
     if config["OUTBOX_LEASE_SECONDS"] <= config["OUTBOX_JOB_TIMEOUT_SECONDS"]:
         # A lease that ends while its job still runs would let a second worker send it again.
         raise ConfigError("OUTBOX_LEASE_SECONDS must be longer than OUTBOX_JOB_TIMEOUT_SECONDS")
+    if config.get("FILE_STORAGE", "local") not in {"local", "s3"}:
+        raise ConfigError("FILE_STORAGE must be local or s3")
+    if config.get("FILE_STORAGE") == "s3" and not config.get("S3_BUCKET"):
+        raise ConfigError("FILE_STORAGE=s3 needs S3_BUCKET")
     if config["PCP_ENV"] != "production":
         return
     if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:

@@ -13,10 +13,13 @@ from app.cases.models import (  # noqa: F401
 )
 from app.cases.procedure_settings import ProcedureSettings  # noqa: F401
 from app.emergency.models import EmergencyPlan, PlacementRestriction, ResidentMove  # noqa: F401
+from app.first_response.models import FirstResponse  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
+from app.notices.models import ProviderNotice  # noqa: F401
 from app.placing.models import CaseShare, ShareAcknowledgement  # noqa: F401
 from app.placing.reviews import ResidentReview  # noqa: F401
+from app.plans.evidence import EvidenceFile  # noqa: F401
 from app.plans.models import ImprovementPlan, PlanItem, PlanVersion  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401
 from app.quality.models import (  # noqa: F401
@@ -29,6 +32,7 @@ from app.quality.models import (  # noqa: F401
     QaStrategy,
     YouSaidWeDid,
 )
+from app.replies.models import ReplyPoint  # noqa: F401
 from app.residents.models import Resident  # noqa: F401
 from app.risks.models import Risk, RiskScore  # noqa: F401
 from app.tenants.models import Authority, Invitation, Membership  # noqa: F401

@@ -137,6 +137,9 @@ class ProcedureSettingsForm(Form):
         "Project management meetings every (days)", "days", 1, 90)
     reminder_working_days_before = _amount(
         "Send reminders (working days before a deadline)", "working days", 0, 20)
+    right_of_reply_working_days = _amount(
+        "Provider's right of reply on the findings (working days after the findings meeting)",
+        "working days", 1, 30)
     use_update_meetings = BooleanField("Use stage 4 update meetings", widget=GovCheckboxInput())
     submit = submit("Save settings")
 

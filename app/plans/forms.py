@@ -54,5 +54,24 @@ class ReviewForm(Form):
     submit = submit("Save review")
 
     def validate_comment(self, field):
-        if self.outcome.data == PlanStatus.RETURNED.value and not field.data:
+        if (self.outcome.data == PlanStatus.RETURNED.value and not field.data
+                and not any(self.item_comments().values())):
             raise ValidationError("Enter comments to say what must change")
+
+    def item_comments(self) -> dict[int, str]:
+        """The comment typed against each item, by item id."""
+        return {int(field.name.split("_")[1]): field.data or "" for field in self
+                if field.name.startswith("item_") and field.name.endswith("_comment")}
+
+
+def review_form_for(items) -> type[ReviewForm]:
+    """The review form with a comment field for each item of the version under review."""
+
+    class ItemReviewForm(ReviewForm):
+        pass
+
+    for item in items:
+        setattr(ItemReviewForm, f"item_{item.id}_comment", TextAreaField(
+            f"Comment on: {item.action[:100]}", widget=GovTextArea(),
+            validators=[Length(max=4000, message="Comments must be 4000 characters or fewer")]))
+    return ItemReviewForm

@@ -163,6 +163,8 @@ class PlanVersion(_PlanRecord, db.Model):
     outcome: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus, 20),
                                                 default=PlanStatus.SUBMITTED)
     review_comment: Mapped[str] = mapped_column(Text, default="")
+    # The host's comment on each item it wants changed, by item id (as text: JSON keys).
+    item_comments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

@@ -84,6 +84,7 @@ def submit(plan: ImprovementPlan, by: User) -> PlanVersion:
         plan_id=plan.id, number=plan.versions_submitted,
         items=[item.snapshot() for item in plan.items], submitted_by_id=by.id,
         submitted_at=utcnow(), outcome=PlanStatus.SUBMITTED, review_comment="",
+        item_comments={},
     )
     db.session.add(version)
     return version
@@ -97,17 +98,20 @@ def cannot_review(plan: ImprovementPlan | None) -> str | None:
 
 @operation
 def review(actor: Actor, case: Case, plan: ImprovementPlan, outcome: PlanStatus,
-           comment: str) -> None:
-    """Accept the submitted version, or return it to the provider with comments; the host's
-    trail records it."""
+           comment: str, item_comments: dict[int, str] | None = None) -> None:
+    """Accept the submitted version, or return it to the provider with comments, on the
+    whole and on each item that must change; the host's trail records it."""
     problem = cannot_review(plan)
     if problem:
         raise Refused(problem)
     version = latest_version(plan)
     version.outcome = outcome
     version.review_comment = comment
+    version.item_comments = {str(item_id): text for item_id, text in (item_comments or {}).items()
+                             if text}
     version.reviewed_at = utcnow()
     version.reviewed_by_id = actor.user.id
     plan.status = outcome
     audit_case(actor, case, f"plan.{outcome.value}", plan, None,
-               {"version": plan.versions_submitted, "comment": comment})
+               {"version": plan.versions_submitted, "comment": comment,
+                "item_comments": version.item_comments})

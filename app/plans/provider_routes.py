@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.auth.access import provider_user
 from app.plans import operations, services
+from app.plans.evidence import evidence_of_plan, item_has_evidence
 from app.plans.forms import PlanItemForm
 from app.provider_portal.concerns import get_concern
 from app.tenants.forms import ConfirmForm
@@ -29,6 +30,7 @@ def show_plan(case_id: int):
     plan = services.plan_of(case)
     return render_template("provider_portal/plan.html", case=case, plan=plan,
                            latest=services.latest_version(plan) if plan else None,
+                           evidence=evidence_of_plan(plan.id) if plan else {},
                            confirm=ConfirmForm())
 
 
@@ -77,6 +79,10 @@ def remove_item(case_id: int, item_id: int):
         abort(400)
     if not plan.status.editable:
         abort(409, description="plan_not_editable")
+    if item_has_evidence(item.id):
+        # The evidence stays with its item: the host may be reviewing it.
+        flash("This item has evidence uploaded against it: change the item instead", "error")
+        return redirect(url_for("provider_plans.show_plan", case_id=case.id))
     operations.remove_item(item)
     flash("Item removed")
     return redirect(url_for("provider_plans.show_plan", case_id=case.id))

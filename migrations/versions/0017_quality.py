@@ -6,7 +6,7 @@ Every new case-child table is the host's alone (owner-only policies): respondent
 and contact details are never read by placing authorities or providers.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-01
 
 """
@@ -23,7 +23,7 @@ POLICIES = {table: (OWNER, OWNER) for table in SCOPED_TABLES}
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

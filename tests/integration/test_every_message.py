@@ -121,6 +121,17 @@ def _quality_messages(app, world) -> None:
     page = f"/authorities/{world.host_a}/cases/{world.case_a}/quality"
     assert _post(lead, f"{page}/summaries", {"summary-summary": "Night staffing doubled"},
                  token_from=page).status_code == 302
+def _provider_notice(app, world) -> None:
+    from app.cases.models import Case
+    from app.tenants.scoping import Scope, scoped_as
+
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
+        db.session.get(Case, world.case_a).provider_informed_at = datetime.now(UTC)
+        db.session.commit()
+    provider = sign_in(app.test_client(), world.users["provider_a_manager"], provider=True)
+    page = f"/provider/cases/{world.case_a}/notices"
+    assert _post(provider, page, {"kind": "service_failure",
+                                  "details": "Our agency staff contract ends"}).status_code == 302
 
 
 def _is_lead(app, value: str) -> bool:
@@ -160,6 +171,7 @@ def every_message(app, world):
     _meeting_invitations(app, world)
     _placing_alert(app, world)
     _quality_messages(app, world)
+    _provider_notice(app, world)
     _close_case(app, world)
     with app.app_context():
         _build_deadlines(world)

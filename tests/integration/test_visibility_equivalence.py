@@ -191,6 +191,37 @@ def _authority_rows(tenant: int, by: int) -> None:
         db.session.flush()
 
 
+def _provider_rows(case_id: int, host: int, provider: int, manager: int) -> None:
+    """On a told case whose plan has an item (``_plan_rows``): an evidence file against the
+    item, a point of reply on a meeting shared with the provider, a first response and a
+    notice, each written by the provider as itself."""
+    from app.first_response.models import FirstResponse
+    from app.notices.models import NoticeKind, ProviderNotice
+    from app.plans.evidence import EvidenceFile
+    from app.replies.models import ReplyPoint
+
+    with scoped_as(db.session, Scope(tenant_id=host)):
+        told = db.session.get(Case, case_id)
+        told.provider_informed_at = NOW
+        meeting = factories.meeting(told, held_at=NOW, part_two_shared_with_provider=True)
+        db.session.flush()
+    with scoped_as(db.session, Scope(provider_id=provider, user_id=manager)):
+        item = db.session.scalar(select(PlanItem).where(PlanItem.case_id == case_id))
+        db.session.add(ReplyPoint(tenant_id=host, case_id=case_id, provider_id=provider,
+                                  meeting_id=meeting.id, point="p", raised_by_id=manager))
+        db.session.add(FirstResponse(tenant_id=host, case_id=case_id, provider_id=provider,
+                                     message="m", sent_by_id=manager))
+        db.session.add(ProviderNotice(tenant_id=host, case_id=case_id, provider_id=provider,
+                                      kind=NoticeKind.SERVICE_FAILURE, details="d",
+                                      given_by_id=manager))
+        db.session.add(EvidenceFile(
+            tenant_id=host, case_id=case_id, provider_id=provider, plan_id=item.plan_id,
+            item_id=item.id, original_name="e.pdf", storage_key=f"evidence/{case_id:032x}",
+            kind="pdf", content_type="application/pdf", size=1, sha256="0" * 64,
+            uploaded_by_id=manager))
+        db.session.flush()
+
+
 def build_full_world():
     """``build_world`` plus an ended share, a provider told of its case, and rows of every
     scoped model at both hosts. Returns the world and the extra ids the scopes need."""
@@ -228,6 +259,7 @@ def build_full_world():
     for tenant, by in ((world.host_a, host_a_lead), (world.host_b, host_b_lead),
                        (world.placing_shared, users["placing_shared_lead"])):
         _authority_rows(tenant, by)
+    _provider_rows(world.case_a, world.host_a, world.provider_a, users["provider_a_manager"])
     with scoped_as(db.session, Scope(tenant_id=world.placing_shared)):
         share_id = db.session.scalar(select(CaseShare.id).where(CaseShare.case_id == world.case_a))
         db.session.add(ShareAcknowledgement(tenant_id=world.placing_shared, share_id=share_id,

@@ -70,6 +70,9 @@ def _url(rule, world) -> str:
         "response_id": 1,
         "credential": "1.not-a-real-feedback-token-xx",
         "public_code": "1-ABCDEFGH",
+        "evidence_id": 1,
+        "point_id": 1,
+        "notice_id": 1,
         "addressee": "provider",
         "section": "meetings",
     }
