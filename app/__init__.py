@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.plans.provider_routes import bp as provider_plans_bp
     from app.plans.routes import bp as plans_bp
     from app.provider_portal.routes import bp as provider_bp
+    from app.residents.import_routes import bp as resident_imports_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
     from app.tenants.routes import bp as tenants_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         tenants_bp,
         residents_bp,
+        resident_imports_bp,
         cases_bp,
         placing_bp,
         intelligence_bp,
