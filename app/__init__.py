@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.intelligence.routes import bp as intelligence_bp
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
+    from app.placing.alert_routes import bp as placing_alerts_bp
     from app.placing.routes import bp as placing_bp
     from app.plans.provider_routes import bp as provider_plans_bp
     from app.plans.routes import bp as plans_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         resident_imports_bp,
         cases_bp,
         placing_bp,
+        placing_alerts_bp,
         intelligence_bp,
         emergency_bp,
         closing_bp,

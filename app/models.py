@@ -15,8 +15,11 @@ from app.cases.procedure_settings import ProcedureSettings  # noqa: F401
 from app.emergency.models import EmergencyPlan, PlacementRestriction, ResidentMove  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
+from app.placing.alert_history import PlacingAlert  # noqa: F401
+from app.placing.contacts import AlertContact  # noqa: F401
 from app.placing.models import CaseShare, ShareAcknowledgement  # noqa: F401
 from app.placing.reviews import ResidentReview  # noqa: F401
+from app.placing.tasks import DelegatedTask  # noqa: F401
 from app.plans.models import ImprovementPlan, PlanItem, PlanVersion  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401
 from app.residents.models import Resident  # noqa: F401

@@ -7,7 +7,8 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.forms import DateInputField, Form, submit
+from app.forms import DateInputField, Form, email_field, submit
+from app.placing.alert_history import SHARING_LABELS
 from app.placing.reviews import DOLS_STATUS, NEEDS_MET, TOLD
 
 
@@ -54,3 +55,32 @@ class ReviewForm(Form):
         choices=_choices(TOLD), validators=[DataRequired("Select whether the person and family were told")])
     wishes = _long_text("What the person wants (optional)")
     submit = submit("Save the review")
+
+
+class AlertForm(Form):
+    """The decision to alert the placing authorities, with what to tell them."""
+
+    sharing_level = RadioField(
+        "Level of information sharing", widget=GovRadioInput(),
+        choices=_choices({level.value: label for level, label in SHARING_LABELS.items()}),
+        description="A service-wide concern is shared in full with everyone involved; a concern "
+                    "about particular people only with those who need to know. A need-to-know "
+                    "alert does not put the concern in the email.",
+        validators=[DataRequired("Select the level of information sharing")])
+    sharing_reason = _long_text("Why this level", "Enter why you chose this level of information sharing")
+    concern = _long_text("What the concern is",
+                         "Enter what the concern is, without naming any resident")
+    planned = _long_text("What is planned", "Enter what is planned")
+    submit = submit("Alert the placing authorities")
+
+
+class AlertContactForm(Form):
+    """An authority's contact for alerts from host authorities."""
+
+    name = StringField(
+        "Link person or team", widget=GovTextInput(),
+        description="A named link person, or your safeguarding team",
+        validators=[DataRequired("Enter the link person or team"),
+                    Length(max=200, message="Link person or team must be 200 characters or fewer")])
+    email = email_field("Email address or safeguarding inbox", "Enter the email address alerts go to")
+    submit = submit("Save the alert contact")

@@ -59,18 +59,6 @@ def list_placing_authorities(authority_id: int, case_id: int):
                            can_alert=bool(current_actor().roles & CASE_EDITORS))
 
 
-@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities/alert",
-          methods=["POST"])
-@member(*(RESIDENT_READERS & CASE_EDITORS))
-def alert_placing_authorities(authority_id: int, case_id: int):
-    case = host_case_or_404(case_id)
-    alerted = alerts.alert(current_actor(), case, coverage_of(case).to_alert)
-    db.session.commit()
-    flash(f"{len(alerted)} placing authorities alerted." if alerted
-          else "Every placing authority with residents here has already been alerted.")
-    return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id, case_id=case_id))
-
-
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities/<int:share_id>/end",
           methods=["POST"])
 @member(*(RESIDENT_READERS & CASE_EDITORS))

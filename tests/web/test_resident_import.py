@@ -121,7 +121,7 @@ def test_an_excel_workbook_is_read_like_a_csv(app, world):
 def test_a_file_that_is_not_a_list_is_refused_whatever_its_name(app, world):
     host = sign_in(app.test_client(), world.users["host_a_lead"])
     for data, message in ((b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "must be a CSV or an Excel"),
-                          ("Given,Family\nA,B\n".encode(), "missing First name, Last name, Funding"),
+                          (b"Given,Family\nA,B\n", "missing First name, Last name, Funding"),
                           (b"", "The selected file is empty"),
                           (_csv("Ada,Imported,,,Self-funded,,,,").decode().encode("utf-16"), "must be a CSV or an Excel")):
         page = _upload(app, world, host, data, "list.xlsx").get_data(as_text=True)
