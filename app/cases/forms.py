@@ -137,6 +137,9 @@ class ProcedureSettingsForm(Form):
         "Project management meetings every (days)", "days", 1, 90)
     reminder_working_days_before = _amount(
         "Send reminders (working days before a deadline)", "working days", 0, 20)
+    placing_chase_working_days = _amount(
+        "Chase a placing authority that has not acknowledged an alert after (working days), "
+        "then tell the lead officer after as many again", "working days", 1, 20)
     use_update_meetings = BooleanField("Use stage 4 update meetings", widget=GovCheckboxInput())
     submit = submit("Save settings")
 

@@ -22,6 +22,7 @@ DEFAULTS = {
     "project_meeting_cadence_days": 7,
     "use_update_meetings": True,
     "reminder_working_days_before": 2,
+    "placing_chase_working_days": 2,
 }
 
 
@@ -41,6 +42,9 @@ class ProcedureSettings(TenantScoped, db.Model):
     project_meeting_cadence_days: Mapped[int] = mapped_column(default=7)
     use_update_meetings: Mapped[bool] = mapped_column(default=True)
     reminder_working_days_before: Mapped[int] = mapped_column(default=2)
+    # Working days before an unacknowledged alert to a placing authority is chased, and again
+    # before the chase is escalated to the lead officer.
+    placing_chase_working_days: Mapped[int] = mapped_column(default=2)
 
 
 def settings_for(tenant_id: int) -> ProcedureSettings:

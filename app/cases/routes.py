@@ -19,6 +19,7 @@ from app.cases.roles import CASE_EDITORS
 from app.extensions import db
 from app.ids import as_id, id_arg
 from app.pagination import paginate_list
+from app.placing.chasing import unacknowledged_of
 from app.placing.routes import render_shared_case
 from app.tenants.models import Role
 
@@ -112,6 +113,7 @@ def show_case(authority_id: int, case_id: int):
         decision=services.decision_of(case.id),
         moves=services.moves_for(case, roles),
         stage_history=services.stage_history(case.id),
+        unacknowledged=unacknowledged_of(case.id),
         # A closed case is read-only: no "Add a risk", "Schedule a meeting" or "Change".
         can_edit=bool(roles & CASE_EDITORS) and not case.closed,
     )

@@ -48,6 +48,11 @@ def _tenant(table: str) -> list:
 
 
 def upgrade():
+    with op.batch_alter_table('procedure_settings') as batch:
+        batch.add_column(sa.Column('placing_chase_working_days', sa.Integer(), nullable=False,
+                                   server_default='2'))
+    with op.batch_alter_table('procedure_settings') as batch:
+        batch.alter_column('placing_chase_working_days', server_default=None)
     with op.batch_alter_table('case_share') as batch:
         batch.add_column(sa.Column('chased_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True))
@@ -131,3 +136,5 @@ def downgrade():
     with op.batch_alter_table('case_share') as batch:
         batch.drop_column('escalated_at')
         batch.drop_column('chased_at')
+    with op.batch_alter_table('procedure_settings') as batch:
+        batch.drop_column('placing_chase_working_days')
