@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.meetings.routes import bp as meetings_bp
     from app.placing.alert_routes import bp as placing_alerts_bp
     from app.placing.routes import bp as placing_bp
+    from app.placing.task_routes import bp as placing_tasks_bp
     from app.plans.provider_routes import bp as provider_plans_bp
     from app.plans.routes import bp as plans_bp
     from app.provider_portal.routes import bp as provider_bp
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         cases_bp,
         placing_bp,
         placing_alerts_bp,
+        placing_tasks_bp,
         intelligence_bp,
         emergency_bp,
         closing_bp,

@@ -38,6 +38,7 @@ from app.extensions import db
 from app.jobs.outbox import enqueue_email, existing_keys, record_skipped
 from app.links import absolute_url
 from app.placing.chasing import chase_and_escalate
+from app.placing.task_reminders import remind_tasks
 from app.tenants.models import Authority, Membership
 from app.tenants.scoping import acting_for_authority
 
@@ -171,6 +172,7 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
         for case, deadline, kind in due for person in _people_of(deadline, kind, members)])
     # Alerts the placing authorities have not acknowledged: chased, then escalated.
     chased = chase_and_escalate(authority_id, settings.placing_chase_working_days, now, members)
+    chased += remind_tasks(authority_id, today, settings.reminder_working_days_before, members)
     return chased + sum(_queue(case, authority_name, deadline, kind, today, members, written)
                         for case, deadline, kind in due)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
-from wtforms import RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -84,3 +84,23 @@ class AlertContactForm(Form):
                     Length(max=200, message="Link person or team must be 200 characters or fewer")])
     email = email_field("Email address or safeguarding inbox", "Enter the email address alerts go to")
     submit = submit("Save the alert contact")
+
+
+class AskTaskForm(Form):
+    """A piece of work asked of the other authority on a shared case."""
+
+    placing_authority_id = SelectField("Placing authority to ask", coerce=int, widget=GovSelect(),
+                                       validators=[DataRequired("Select the placing authority to ask")])
+    description = _long_text("What you are asking them to do", "Enter what you are asking them to do")
+    due_on = DateInputField("Due by", required="Enter the date the task is due")
+    submit = submit("Ask for the task")
+
+
+class TaskOutcomeForm(Form):
+    """The outcome of a task, recorded by the authority that does it."""
+
+    status = RadioField("Status", widget=GovRadioInput(),
+                        choices=[SelectChoice("open", "Still open"), SelectChoice("done", "Done")],
+                        validators=[DataRequired("Select the status of the task")])
+    outcome = _long_text("Outcome", "Enter the outcome of the task")
+    submit = submit("Save the outcome")

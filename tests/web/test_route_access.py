@@ -61,6 +61,7 @@ def _url(rule, world) -> str:
         "action_id": 1,
         "share_id": 1,
         "item_id": 1,
+        "task_id": 1,
         "addressee": "provider",
     }
     missing = set(rule.arguments) - set(values)
