@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.routes import bp as jobs_bp
     from app.meetings.routes import bp as meetings_bp
     from app.placing.alert_routes import bp as placing_alerts_bp
+    from app.placing.coverage_routes import bp as placing_coverage_bp
     from app.placing.routes import bp as placing_bp
     from app.placing.task_routes import bp as placing_tasks_bp
     from app.plans.provider_routes import bp as provider_plans_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         placing_bp,
         placing_alerts_bp,
         placing_tasks_bp,
+        placing_coverage_bp,
         intelligence_bp,
         emergency_bp,
         closing_bp,
