@@ -101,7 +101,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.meetings.routes import bp as meetings_bp
     from app.notices.provider_routes import bp as provider_notices_bp
     from app.notices.routes import bp as notices_bp
+    from app.placing.alert_routes import bp as placing_alerts_bp
+    from app.placing.coverage_routes import bp as placing_coverage_bp
     from app.placing.routes import bp as placing_bp
+    from app.placing.task_routes import bp as placing_tasks_bp
     from app.plans.evidence_provider_routes import bp as provider_evidence_bp
     from app.plans.evidence_routes import bp as evidence_bp
     from app.plans.provider_routes import bp as provider_plans_bp
@@ -113,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.quality.routes import bp as quality_bp
     from app.replies.provider_routes import bp as provider_replies_bp
     from app.replies.routes import bp as replies_bp
+    from app.residents.import_routes import bp as resident_imports_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
     from app.tenants.routes import bp as tenants_bp
@@ -123,8 +127,12 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         tenants_bp,
         residents_bp,
+        resident_imports_bp,
         cases_bp,
         placing_bp,
+        placing_alerts_bp,
+        placing_tasks_bp,
+        placing_coverage_bp,
         intelligence_bp,
         emergency_bp,
         closing_bp,

@@ -31,6 +31,7 @@ from app.cases.sections import (
 )
 from app.emergency.sections import emergency_section, emergency_summary
 from app.meetings.sections import documents_section, meetings_section
+from app.placing.chasing import unacknowledged_of
 from app.placing.sections import coverage_section, shared_overview
 from app.plans.sections import plan_section
 from app.risks.sections import register_of
@@ -38,8 +39,11 @@ from app.risks.sections import register_of
 
 def _overview(case, actor) -> dict:
     # The host works the case; a placing authority reads it through its share.
-    own = host_overview(case, actor) if is_host(case, actor) else shared_overview(case, actor)
-    return own | emergency_summary(case, actor)
+    if not is_host(case, actor):
+        return shared_overview(case, actor) | emergency_summary(case, actor)
+    # The host sees which placing authorities have not acknowledged their alert.
+    return (host_overview(case, actor) | emergency_summary(case, actor)
+            | {"unacknowledged": unacknowledged_of(case.id)})
 
 
 def _risks_and_actions(case, actor) -> dict:

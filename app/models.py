@@ -17,8 +17,11 @@ from app.first_response.models import FirstResponse  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401
 from app.meetings.models import Meeting, MeetingAttendee  # noqa: F401
 from app.notices.models import ProviderNotice  # noqa: F401
+from app.placing.alert_history import PlacingAlert  # noqa: F401
+from app.placing.contacts import AlertContact  # noqa: F401
 from app.placing.models import CaseShare, ShareAcknowledgement  # noqa: F401
 from app.placing.reviews import ResidentReview  # noqa: F401
+from app.placing.tasks import DelegatedTask  # noqa: F401
 from app.plans.evidence import EvidenceFile  # noqa: F401
 from app.plans.models import ImprovementPlan, PlanItem, PlanVersion  # noqa: F401
 from app.providers.models import Location, Provider, ProviderMembership  # noqa: F401

@@ -140,6 +140,9 @@ class ProcedureSettingsForm(Form):
     right_of_reply_working_days = _amount(
         "Provider's right of reply on the findings (working days after the findings meeting)",
         "working days", 1, 30)
+    placing_chase_working_days = _amount(
+        "Chase a placing authority that has not acknowledged an alert after (working days), "
+        "then tell the lead officer after as many again", "working days", 1, 20)
     use_update_meetings = BooleanField("Use stage 4 update meetings", widget=GovCheckboxInput())
     submit = submit("Save settings")
 

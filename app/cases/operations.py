@@ -204,7 +204,19 @@ def move_case(actor: Actor, case: Case, target: Stage, reason: str,
         new["overridden"] = list(move.waivable)
         new["override_reason"] = override_reason
     audit_case(actor, case, "case.stage_changed", change, {"stage": old_stage.value}, new, reason)
+    if target is Stage.CLOSED:
+        _tell_placing_authorities_of_closing(actor, case, reason)
     return change
+
+
+def _tell_placing_authorities_of_closing(actor: Actor, case: Case, reason: str) -> None:
+    # Imported here: placing's operations stand on this module (Actor), and the case's
+    # closing is where the out-of-area arrangements ask for the placing authorities' alert.
+    from app.placing.alert_history import AlertKind
+    from app.placing.alerts import alert_again
+
+    alert_again(actor, case, AlertKind.CLOSED, concern=f"The case is closed. {reason}".strip(),
+                planned="Keep reviewing your residents as usual; the host's closure letter follows.")
 
 
 def _iso(moment: datetime | None) -> str | None:

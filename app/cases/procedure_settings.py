@@ -31,6 +31,7 @@ DEFAULTS = {
     "use_update_meetings": True,
     "reminder_working_days_before": 2,
     "right_of_reply_working_days": 5,
+    "placing_chase_working_days": 2,
 }
 
 
@@ -64,6 +65,9 @@ class ProcedureSettings(TenantScoped, db.Model):
         return equals(cls.tenant_id, scope.tenant_id) | exists(select(cases.c.id).where(
             cases.c.tenant_id == cls.tenant_id, equals(cases.c.provider_id, scope.provider_id),
             cases.c.provider_informed_at.is_not(None), cases.c.provider_kept_out.is_(False)))
+    # Working days before an unacknowledged alert to a placing authority is chased, and again
+    # before the chase is escalated to the lead officer.
+    placing_chase_working_days: Mapped[int] = mapped_column(default=2)
 
 
 def settings_for(tenant_id: int) -> ProcedureSettings:

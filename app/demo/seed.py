@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.auth.models import Realm, User
 from app.auth.passwords import hash_password
 from app.extensions import db
+from app.placing.contacts import AlertContact
 from app.providers.models import Location, Provider, ProviderMembership, ProviderRole
 from app.residents.models import Resident
 from app.tenants.models import Authority, AuthorityKind, Membership, Role
@@ -98,6 +99,12 @@ def _staff(authority: Authority, slug: str, password_hash: str, accounts: list) 
             db.session.flush()
         users[role] = user
         accounts.append(DemoAccount(email, authority.name, role.label))
+    admin = users[Role.TENANT_ADMIN]
+    with acting_for_authority(db.session, authority.id, user_id=admin.id, why="demo seeding"):
+        # Where host authorities send their alerts, as the authority's admin would set it.
+        db.session.add(AlertContact(tenant_id=authority.id, name="Safeguarding team",
+                                    email=f"safeguarding@{slug}.example", updated_by_id=admin.id))
+        db.session.flush()
     return users
 
 

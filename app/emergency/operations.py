@@ -18,8 +18,11 @@ from app.emergency.models import (
     RestrictionKind,
 )
 from app.extensions import db
+from app.formatting import date_and_time, long_date
 from app.london_time import start_of_day
 from app.meetings.models import Meeting, MeetingKind
+from app.placing.alert_history import AlertKind
+from app.placing.alerts import alert_again
 from app.residents.models import Resident
 from app.unit_of_work import Refused, operation
 
@@ -32,6 +35,9 @@ def add_restriction(actor: Actor, case: Case, *, kind: RestrictionKind, started_
     db.session.add(restriction)
     audit_case(actor, case, "restriction.added", restriction,
                new={"kind": kind.value, "started_on": started_on.isoformat(), "reason": reason})
+    alert_again(actor, case, AlertKind.RESTRICTION,
+                concern=f"{kind.label} from {long_date(started_on)}. {reason}",
+                planned="No new placements while it lasts; you will be told when it ends.")
     return restriction
 
 
@@ -80,6 +86,9 @@ def invoke_plan(actor: Actor, case: Case, *, kind: PlanKind, reason: str,
     audit_case(actor, case, "emergency_plan.invoked", plan,
                new={"kind": kind.value, "reason": reason, "residents": len(residents),
                     "meeting_at": meeting_at.isoformat()})
+    alert_again(actor, case, AlertKind.EMERGENCY_PLAN, concern=f"{kind.label}: {reason}",
+                planned=f"An urgent meeting on {date_and_time(meeting_at)} at {venue}, and a "
+                        "move to be arranged for each resident.")
     return plan
 
 

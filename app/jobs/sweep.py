@@ -37,6 +37,8 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email, existing_keys, record_skipped
 from app.links import absolute_url
+from app.placing.chasing import chase_and_escalate
+from app.placing.task_reminders import remind_tasks
 from app.tenants.models import Authority, Membership
 from app.tenants.scoping import acting_for_authority
 from app.unit_of_work import commit
@@ -169,8 +171,11 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     written = existing_keys(db.session, [
         _key(case, deadline, kind, person.user)
         for case, deadline, kind in due for person in _people_of(deadline, kind, members)])
-    return sum(_queue(case, authority_name, deadline, kind, today, members, written)
-               for case, deadline, kind in due)
+    # Alerts the placing authorities have not acknowledged: chased, then escalated.
+    chased = chase_and_escalate(authority_id, settings.placing_chase_working_days, now, members)
+    chased += remind_tasks(authority_id, today, settings.reminder_working_days_before, members)
+    return chased + sum(_queue(case, authority_name, deadline, kind, today, members, written)
+                        for case, deadline, kind in due)
 
 
 def _people_of(deadline: Deadline, kind: ReminderKind, members: set[int]) -> list[Recipient]:

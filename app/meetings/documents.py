@@ -6,6 +6,8 @@ the decisions are readable (``services.readable_parts``, ``services.decisions_re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from docx import Document
 
 from app.actions.models import Action, OwnerKind
@@ -99,8 +101,10 @@ def _agenda_items(document: Document, parts: list[Part]) -> None:
             paragraph(document, item, style="List Number")
 
 
-def agenda_document(case: Case, meeting: Meeting) -> bytes:
-    """Return the agenda: the meeting's details, who is invited to each part, the items."""
+def agenda_document(case: Case, meeting: Meeting,
+                    coverage: tuple[Sequence[str], list[Sequence[str]]] | None = None) -> bytes:
+    """Return the agenda: the meeting's details, who is invited to each part, the items, and
+    (for the host's own copy) the placing authorities' coverage table, which the chair reads."""
     document = _new_document(case, meeting, "Agenda")
     _title(document, meeting, "Agenda")
     _details(document, case, meeting)
@@ -108,6 +112,11 @@ def agenda_document(case: Case, meeting: Meeting) -> bytes:
     _attendees(document, meeting, parts, minutes=False)
     heading(document, "Agenda", level=1)
     _agenda_items(document, parts)
+    if coverage is not None:
+        heading(document, "Placing authorities: coverage", level=1)
+        paragraph(document, "Each placing authority with residents at the location: whether it "
+                            "was alerted and acknowledged, its link person, its reviews and open tasks.")
+        table(document, coverage[0], coverage[1])
     return docx_bytes(document)
 
 

@@ -22,9 +22,9 @@ from flask_login import current_user
 
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
-from app.cases.roles import CASE_EDITORS
+from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
 from app.documents import DOCX_TYPE
-from app.formatting import time_of_day
+from app.formatting import long_date, time_of_day
 from app.htmx import InPlace
 from app.jobs import in_process
 from app.meetings import documents, invitations, operations, services
@@ -39,6 +39,7 @@ from app.meetings.forms import (
     StaffAttendeeForm,
 )
 from app.meetings.models import FinalDecision, MeetingKind
+from app.placing.coverage import agenda_table, coverage_of
 from app.unit_of_work import Refused
 
 bp = Blueprint("meetings", __name__)
@@ -363,7 +364,11 @@ def _docx(data: bytes, case, meeting, what: str):
 @member()
 def download_agenda(authority_id: int, case_id: int, meeting_id: int):
     case, meeting = _readable_meeting(case_id, meeting_id)
-    return _docx(documents.agenda_document(case, meeting), case, meeting, "agenda")
+    # Only the host's own copy carries the coverage table: it counts every authority's residents.
+    coverage = None
+    if is_host(case) and g.membership.has_any(RESIDENT_READERS):
+        coverage = agenda_table(coverage_of(case), long_date)
+    return _docx(documents.agenda_document(case, meeting, coverage), case, meeting, "agenda")
 
 
 @bp.route(MEETING + "/minutes.docx")

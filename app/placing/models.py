@@ -36,6 +36,9 @@ class CaseShare(TenantScoped, CreatedAtMixin, db.Model):
     alerted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The sweep's chase of an unacknowledged alert, then its escalation to the lead officer.
+    chased_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
 
     placing_authority: Mapped[Authority] = relationship(foreign_keys=[placing_authority_id])
 

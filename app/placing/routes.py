@@ -10,7 +10,6 @@ from app.cases.access import current_actor, host_case_or_404, readable_case_or_4
 from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
 from app.cases.sections import OVERVIEW, render_section
 from app.placing import alerts, operations, services
-from app.placing.coverage import coverage_of
 from app.placing.forms import AcknowledgeForm, ReviewForm
 from app.residents import services as resident_services
 
@@ -40,17 +39,6 @@ def acknowledge(authority_id: int, case_id: int):
 def list_placing_authorities(authority_id: int, case_id: int):
     return render_section(host_case_or_404(case_id), current_actor(),
                           "residents-and-placing-authorities")
-
-
-@bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities/alert",
-          methods=["POST"])
-@member(*(RESIDENT_READERS & CASE_EDITORS))
-def alert_placing_authorities(authority_id: int, case_id: int):
-    case = host_case_or_404(case_id)
-    alerted = alerts.alert(current_actor(), case, coverage_of(case).to_alert)
-    flash(f"{len(alerted)} placing authorities alerted." if alerted
-          else "Every placing authority with residents here has already been alerted.")
-    return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id, case_id=case_id))
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/placing-authorities/<int:share_id>/end",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -84,3 +85,24 @@ class MoveOutForm(Form):
     moved_out_on = DateInputField("Date they moved out or stopped using the service",
                                   required="Enter the date they moved out")
     submit = submit("Mark as moved out")
+
+
+class ImportForm(Form):
+    """The provider's list of people at one location, as CSV or Excel."""
+
+    location_id = SelectField("Where these people live or use the service", coerce=int,
+                              widget=GovSelect(),
+                              validators=[DataRequired("Select where these people live")])
+    upload = FileField(
+        "Upload the list", widget=GovFileInput(),
+        description="A CSV (UTF-8) or Excel (.xlsx) file, smaller than 5MB, with a header row.",
+        validators=[FileRequired("Select a CSV or Excel file")])
+    submit = submit("Check the file")
+
+    def set_choices(self, locations) -> None:
+        self.location_id.choices = [SelectChoice(0, "Select a location")] + [
+            SelectChoice(location.id, f"{location.name}, {location.address}") for location in locations]
+
+
+class ConfirmImportForm(Form):
+    submit = submit("Import these people")

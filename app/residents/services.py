@@ -46,3 +46,12 @@ def funding_authorities(excluding: int) -> list[Authority]:
         select(Authority).where(Authority.id != excluding, Authority.active.is_(True))
         .order_by(Authority.name)
     ))
+
+
+def authority_names(excluding: int) -> dict[str, int]:
+    """Map each authority that may place or fund a person, by its name in lower case, to its id."""
+    return {authority.name.lower(): authority.id for authority in funding_authorities(excluding)}
+
+
+def authority_names_by_id(excluding: int) -> dict[int, str]:
+    return {authority.id: authority.name for authority in funding_authorities(excluding)}

@@ -100,12 +100,11 @@ def _meeting_invitations(app, world) -> None:
 
 
 def _placing_alert(app, world) -> None:
-    from tests.web.test_placing_alerts import _link_person_known_to_host_a
+    from tests.web.test_placing_alerts import _link_person_known_to_host_a, alert
 
     _link_person_known_to_host_a(app, world)
     lead = sign_in(app.test_client(), world.users["host_a_lead"])
-    page = f"/authorities/{world.host_a}/cases/{world.case_a}/placing-authorities"
-    assert _post(lead, f"{page}/alert", {}, token_from=page).status_code == 302
+    assert alert(lead, world).status_code == 302
 
 
 def _quality_messages(app, world) -> None:

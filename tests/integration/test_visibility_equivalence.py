@@ -43,8 +43,11 @@ from app.emergency.models import (
 from app.extensions import db
 from app.jobs.models import OutboxMessage
 from app.meetings.models import MeetingAttendee
+from app.placing.alert_history import AlertKind, PlacingAlert, SharingLevel
+from app.placing.contacts import AlertContact
 from app.placing.models import CaseShare, ShareAcknowledgement
 from app.placing.reviews import ResidentReview
+from app.placing.tasks import DelegatedTask
 from app.plans.models import ImprovementPlan, PlanArea, PlanItem, PlanStatus, PlanVersion
 from app.providers.models import Location
 from app.quality.models import (
@@ -93,6 +96,13 @@ def _case_rows(case: Case, placers: list[int], by: int, resident: Resident) -> N
                               advised_by="DS Smith", agreed_by_id=by),
             PlacementRestriction(tenant_id=host, case_id=case.id, kind=RestrictionKind.EMBARGO,
                                  started_on=date(2026, 1, 6), reason="Risk"),
+            PlacingAlert(tenant_id=host, case_id=case.id, kind=AlertKind.ALERTED,
+                         sharing_level=SharingLevel.NEED_TO_KNOW, sharing_reason="Few residents"),
+            # Tasks each way with every placing authority of the case (the ended share's too).
+            *(DelegatedTask(tenant_id=asker, case_id=case.id, host_authority_id=host,
+                            placing_authority_id=placer, assignee_authority_id=host + placer - asker,
+                            description="Review", due_on=date(2026, 2, 1))
+              for placer in placers for asker in (host, placer)),
         ])
         plan = EmergencyPlan(tenant_id=host, case_id=case.id, kind=PlanKind.PLANNED_CLOSURE,
                              reason="Closing")
@@ -174,9 +184,11 @@ def _quality_rows(case: Case) -> None:
 
 
 def _authority_rows(tenant: int, by: int) -> None:
-    """Rows every authority owns: settings, counter, draft, invitation, outbox, audit."""
+    """Rows every authority owns: settings, counter, draft, invitation, outbox, audit, alert
+    contact."""
     with scoped_as(db.session, Scope(tenant_id=tenant, user_id=by)):
         db.session.add_all([
+            AlertContact(tenant_id=tenant, name="Safeguarding team", email=f"sg{tenant}@example.org"),
             ProcedureSettings(tenant_id=tenant),
             CaseReferenceCounter(tenant_id=tenant, year=2026),
             Draft(tenant_id=tenant, user_id=by, field_key=f"draft-{tenant}"),

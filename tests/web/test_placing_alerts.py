@@ -23,6 +23,17 @@ def _post(client, path, page):
     return client.post(path, data={"csrf_token": csrf_token(client, page)})
 
 
+ALERT_FORM = {"sharing_level": "service_wide", "sharing_reason": "Every resident is affected",
+              "concern": "Poor medication management across the home",
+              "planned": "An initial meeting within five working days; daily visits meanwhile"}
+
+
+def alert(client, world, **overrides):
+    """Post the alert form as the host, with the decision and what to tell."""
+    path = f"{_page(world)}/alert"
+    return client.post(path, data={**ALERT_FORM, **overrides, "csrf_token": csrf_token(client, path)})
+
+
 def _shares(app, world) -> dict[int, CaseShare]:
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
         rows = db.session.scalars(select(CaseShare).where(CaseShare.case_id == world.case_a)).all()
@@ -68,7 +79,7 @@ def test_alerting_shares_the_case_and_tells_the_known_link_person(app, world):
     outsider = sign_in(app.test_client(), world.users["placing_unshared_lead"])
     assert outsider.get(f"/authorities/{world.placing_unshared}/cases/{world.case_a}").status_code == 404
     host = sign_in(app.test_client(), world.users["host_a_lead"])
-    response = _post(host, f"{_page(world)}/alert", _page(world))
+    response = alert(host, world)
     assert response.status_code == 302
     shares = _shares(app, world)
     assert set(shares) == {world.placing_shared, world.placing_unshared}
@@ -81,8 +92,7 @@ def test_alerting_shares_the_case_and_tells_the_known_link_person(app, world):
     assert context["name"] == "Uma Link" and context["reference"] == world.case_a_reference
     assert not any("Given" in str(value) or "Family" in str(value) for value in context.values())
     # A second alert finds no one left to alert and sends nothing more.
-    assert "already been alerted" in host.post(f"{_page(world)}/alert", data={"csrf_token": csrf_token(host, _page(world))},
-                                               follow_redirects=True).get_data(as_text=True)
+    assert "already been alerted" in host.get(alert(host, world).location).get_data(as_text=True)
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
         assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
 
@@ -99,7 +109,7 @@ def test_ending_a_share_stops_the_placing_authoritys_reads_at_once(app, world):
     assert world.case_a_reference not in placing.get(f"/authorities/{world.placing_shared}/cases").get_data(as_text=True)
     assert "Share ended" in host.get(_page(world)).get_data(as_text=True)
     # Alerting again opens the same share anew.
-    _post(host, f"{_page(world)}/alert", _page(world))
+    alert(host, world)
     assert _shares(app, world)[world.placing_shared].ended_at is None
     assert placing.get(case_page).status_code == 200
 

@@ -73,6 +73,7 @@ def _url(rule, world) -> str:
         "evidence_id": 1,
         "point_id": 1,
         "notice_id": 1,
+        "task_id": 1,
         "addressee": "provider",
         "section": "meetings",
     }

@@ -246,6 +246,7 @@ def test_procedure_settings_change_the_deadlines(app, world):
               "closure_notice_hours": 24, "contract_review_months": 3,
               "project_meeting_cadence_days": 7, "reminder_working_days_before": 2,
               "right_of_reply_working_days": 5,
+              "placing_chase_working_days": 2,
               "use_update_meetings": "y"}
     assert _post(dass, path, values).status_code == 302
     page = dass.get(f"/authorities/{world.host_a}/cases/{world.case_a}").get_data(as_text=True)

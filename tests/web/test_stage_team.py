@@ -516,6 +516,7 @@ def test_new_timescales_move_the_deadlines_a_placing_authority_reads(app, world)
               "closure_notice_hours": 24, "contract_review_months": 3,
               "project_meeting_cadence_days": 7, "reminder_working_days_before": 2,
               "right_of_reply_working_days": 5,
+              "placing_chase_working_days": 2,
               "use_update_meetings": "y"}
     assert _post(dass, path, values).status_code == 302
     host_clock = _clocks(app, world)["inform_provider"]
