@@ -110,7 +110,8 @@ def show_case(authority_id: int, case_id: int):
         clocks=services.clocks_of(case, held),
         intelligence=services.intelligence_of(case.id),
         decision=services.decision_of(case.id),
-        moves=services.moves_for(case, roles),
+        moves=services.moves_for(case, roles, current_actor().user.id),
+        can_decide=services.decision_refusal(case, current_actor().user.id, roles) is None,
         stage_history=services.stage_history(case.id),
         # A closed case is read-only: no "Add a risk", "Schedule a meeting" or "Change".
         can_edit=bool(roles & CASE_EDITORS) and not case.closed,

@@ -32,7 +32,14 @@ from app.auth.models import User
 from app.cases.clocks import ClockStatus, compute_clocks, local_date, working_days_until
 from app.cases.models import Case, Stage
 from app.cases.procedure_settings import settings_for
-from app.cases.services import MAY_OWE_AFTER_CLOSING, clocks_in_force, held_meetings, milestones
+from app.cases.procedure_versions import procedures_of
+from app.cases.services import (
+    MAY_OWE_AFTER_CLOSING,
+    agreed_dates,
+    clocks_in_force,
+    held_meetings,
+    milestones,
+)
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email, existing_keys, record_skipped
@@ -150,6 +157,8 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     authority_name = db.session.get(Authority, authority_id).name
     cases = _open_cases(authority_id)
     held = held_meetings([case.id for case in cases])
+    # Each case runs under its own version of the procedure (a clock it switched off is none).
+    procedures = procedures_of(cases)
     actions = _open_actions([case.id for case in cases])
     members = set(db.session.scalars(
         select(Membership.user_id).where(Membership.tenant_id == authority_id, Membership.active.is_(True))
@@ -158,7 +167,8 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     for case in cases:
         # A closed case keeps only its after-closing obligations (closure notice, contract
         # review): they are reminded of until met.
-        clocks = clocks_in_force(case, compute_clocks(milestones(case, held[case.id]), settings, now))
+        clocks = clocks_in_force(case, compute_clocks(
+            milestones(case, held[case.id]), procedures[case.id], now, agreed_dates(case)))
         deadlines = _clock_deadlines(case, clocks) + _action_deadlines(case, actions.get(case.id, []), today)
         for deadline in deadlines:
             kind = reminder_kind(deadline, today, settings.reminder_working_days_before)

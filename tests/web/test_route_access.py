@@ -62,6 +62,7 @@ def _url(rule, world) -> str:
         "share_id": 1,
         "item_id": 1,
         "addressee": "provider",
+        "clock_key": "findings_meeting",
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach this test a value for {missing} in {rule.rule}"
