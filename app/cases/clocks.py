@@ -17,6 +17,7 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 from app.cases.procedure_settings import ClockMode, clock_mode_of
+from app.cases.terms import DEFAULT_TERMS, merged
 from app.formatting import date_and_time
 from app.london_time import LONDON, london_date
 
@@ -107,6 +108,10 @@ class ClockRule:
     restarts: str | None = None  # a later milestone the clock runs again from
     after_closing: bool = False  # an obligation that outlives the case's closing
 
+    def worded(self, terms: dict | None = None) -> str:
+        """Return the label in the host's words (``label`` names them as ``{term_key}``)."""
+        return self.label.format(**(terms or DEFAULT_TERMS))
+
 
 RULES = (
     # Police or coroner advice keeps the provider out: the clock pauses, and runs again from
@@ -118,7 +123,7 @@ RULES = (
               "initial_meeting_held", Unit.WORKING_DAYS, "initial_meeting_working_days"),
     ClockRule("findings_meeting", "Hold the findings meeting", "initial_meeting_held",
               "findings_meeting_held", Unit.WORKING_DAYS, "findings_meeting_working_days"),
-    ClockRule("improvement_plan", "Provider submits the Improvement Plan", "findings_meeting_held",
+    ClockRule("improvement_plan", "Provider submits the {improvement_plan}", "findings_meeting_held",
               "plan_submitted", Unit.HOURS, "improvement_plan_hours"),
     ClockRule("closure_notice", "Notify the provider and CQC of closure", "final_meeting_held",
               "closure_notified", Unit.HOURS, "closure_notice_hours", after_closing=True),
@@ -179,15 +184,16 @@ def compute_clock(rule: ClockRule, milestones: dict, settings, now: datetime,
                   agreed_day: date | None = None) -> Clock:
     """Return the state of one clock at ``now`` (``agreed_day``: the date staff entered for a
     clock whose date is agreed at the meeting)."""
+    label = rule.worded(merged(getattr(settings, "terms", None)))
     started = milestones.get(rule.starts)
     restarted = milestones.get(rule.restarts) if rule.restarts else None
     if started is not None and restarted is not None:
         started = max(started, restarted)
     met = milestones.get(rule.stops)
     if met is None and rule.pauses and milestones.get(rule.pauses):
-        return Clock(rule.key, rule.label, ClockStatus.PAUSED, after_closing=rule.after_closing)
+        return Clock(rule.key, label, ClockStatus.PAUSED, after_closing=rule.after_closing)
     if started is None:
-        return Clock(rule.key, rule.label, ClockStatus.NOT_STARTED,
+        return Clock(rule.key, label, ClockStatus.NOT_STARTED,
                      after_closing=rule.after_closing,
                      agreed=clock_mode_of(settings, rule.key) is ClockMode.AGREED)
     agreed = clock_mode_of(settings, rule.key) is ClockMode.AGREED
@@ -195,7 +201,7 @@ def compute_clock(rule: ClockRule, milestones: dict, settings, now: datetime,
         due_day, due_at = agreed_day, None
     else:
         due_day, due_at = _due(rule, started, getattr(settings, rule.setting))
-    return clock_at(Clock(rule.key, rule.label, ClockStatus.RUNNING, started, due_day, due_at, met,
+    return clock_at(Clock(rule.key, label, ClockStatus.RUNNING, started, due_day, due_at, met,
                           rule.after_closing, agreed), now)
 
 

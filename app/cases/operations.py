@@ -352,8 +352,8 @@ def set_agreed_date(actor: Actor, case: Case, clock_key: str, day: date | None) 
     else:
         dates[clock_key] = day.isoformat()
     case.agreed_dates = dates
-    audit_case(actor, case, "case.agreed_date_set", old={"clock": rule.label, "date": old},
-               new={"clock": rule.label, "date": day.isoformat() if day else None})
+    audit_case(actor, case, "case.agreed_date_set", old={"clock": rule.worded(), "date": old},
+               new={"clock": rule.worded(), "date": day.isoformat() if day else None})
 
 
 def correct_audit_entry(actor: Actor, case: Case, event_id: int, correction: str, reason: str):

@@ -81,7 +81,7 @@ class ProcedureForm(ProcedureSettingsForm):
 
 for _rule in RULES:
     setattr(ProcedureForm, mode_field(_rule.key), RadioField(
-        _rule.label, widget=GovRadioInput(), choices=MODE_CHOICES, validators=[Optional()]))
+        _rule.worded(), widget=GovRadioInput(), choices=MODE_CHOICES, validators=[Optional()]))
 for _key, _label in TERMS.items():
     setattr(ProcedureForm, term_field(_key), StringField(
         _label, widget=GovTextInput(), validators=[

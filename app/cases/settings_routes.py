@@ -24,7 +24,7 @@ from app.cases.procedure_settings import ClockMode, settings_for
 from app.cases.procedure_versions import latest_version, procedure_of
 from app.cases.roles import CASE_EDITORS, SETTINGS_EDITORS
 from app.cases.routes import bp
-from app.cases.terms import TERMS, merged
+from app.cases.terms import TERMS, merged, request_terms
 from app.extensions import db
 
 
@@ -99,9 +99,10 @@ def set_agreed_date(authority_id: int, case_id: int, clock_key: str):
     if form.validate_on_submit():
         operations.set_agreed_date(current_actor(), case, clock_key, form.day.data)
         db.session.commit()
-        flash(f"Agreed date saved: {rule.label.lower()}.")
+        flash(f"Agreed date saved: {rule.worded(request_terms()).lower()}.")
         return _case_page(case)
-    return render_template("cases/agreed_date_form.html", form=form, case=case, rule=rule)
+    return render_template("cases/agreed_date_form.html", form=form, case=case,
+                           label=rule.worded(request_terms()))
 
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/procedure",
