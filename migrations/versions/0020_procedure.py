@@ -13,6 +13,8 @@ from alembic import op
 from app.tenants import rls
 
 OWNER = "tenant_id = app_tenant()"
+# The versions are the host's alone (ProcedureVersion: the default owner rule).
+POLICIES = {"procedure_version": (OWNER, OWNER)}
 
 # revision identifiers, used by Alembic.
 revision = '0020'
@@ -73,14 +75,16 @@ def upgrade():
     if sqlite:
         op.execute(SQLITE_MILESTONE_TRIGGER)
     if op.get_bind().dialect.name == "postgresql":
-        for statement in rls.enable_policies('procedure_version', OWNER, OWNER):
-            op.execute(statement)
+        for table, (read, write) in POLICIES.items():
+            for statement in rls.enable_policies(table, read, write):
+                op.execute(statement)
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        for statement in rls.drop_policies('procedure_version'):
-            op.execute(statement)
+        for table in POLICIES:
+            for statement in rls.drop_policies(table):
+                op.execute(statement)
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
         op.execute("DROP TRIGGER plan_version_first_submitted")

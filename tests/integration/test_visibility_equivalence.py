@@ -31,6 +31,7 @@ from app.cases.models import (
     StageChange,
 )
 from app.cases.procedure_settings import ProcedureSettings
+from app.cases.procedure_versions import ProcedureVersion
 from app.emergency.models import (
     EmergencyPlan,
     PlacementRestriction,
@@ -88,6 +89,7 @@ def _authority_rows(tenant: int, by: int) -> None:
     with scoped_as(db.session, Scope(tenant_id=tenant, user_id=by)):
         db.session.add_all([
             ProcedureSettings(tenant_id=tenant),
+            ProcedureVersion(tenant_id=tenant, number=1, values={"preset": "multi_agency"}),
             CaseReferenceCounter(tenant_id=tenant, year=2026),
             Draft(tenant_id=tenant, user_id=by, field_key=f"draft-{tenant}"),
             Invitation(tenant_id=tenant, email=f"new{tenant}@example.org", name="New person",

@@ -314,3 +314,18 @@ def test_a_placing_authority_reads_the_hosts_clocks_under_its_procedure(app, wor
         assert {clock.key for clock in clocks} == {"initial_meeting", "findings_meeting",
                                                    "improvement_plan"}
         assert all(clock.status is not ClockStatus.OVERDUE for clock in clocks)
+
+
+@pytest.mark.parametrize("preset, private_part", [("west_sussex", False), ("multi_agency", True)])
+def test_the_initial_meeting_has_a_part_without_the_provider_only_where_the_host_says(
+        app, world, case_page, preset, private_part):
+    _pick(app, world, preset)
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    _move_over(lead, world)
+    response = _post(lead, f"{case_page}/meetings/new",
+                     {"kind": "initial", "day": ["2", "6", "2027"], "time": "10:00", "venue": "Hall"})
+    assert response.status_code == 302
+    with app.app_context(), _host(world):
+        meeting = db.session.scalar(select(Meeting).where(Meeting.case_id == world.case_a))
+        assert bool(meeting.agenda_part_one) is private_part
+        assert "Themes and risks" in (meeting.agenda_part_one if private_part else meeting.agenda_part_two)
