@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.plans.provider_routes import bp as provider_plans_bp
     from app.plans.routes import bp as plans_bp
     from app.provider_portal.routes import bp as provider_bp
+    from app.reports.routes import bp as reports_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
     from app.tenants.routes import bp as tenants_bp
@@ -122,5 +123,6 @@ def _register_blueprints(app: Flask) -> None:
         provider_bp,
         plans_bp,
         provider_plans_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)

@@ -31,6 +31,8 @@ def _staff_navigation(authority, membership) -> list[dict]:
         items.append(
             _item("Intelligence", "intelligence.show_board", blueprint == "intelligence", authority_id=authority.id)
         )
+        items.append(_item("Board report", "reports.show_board_report", blueprint == "reports",
+                           authority_id=authority.id))
     if membership.has_any(RESIDENT_READERS):
         items.append(
             _item("Residents", "residents.list_residents", blueprint == "residents", authority_id=authority.id)

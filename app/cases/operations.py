@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.audit.services import record
 from app.auth.models import User
-from app.cases import key_dates, services
+from app.cases import key_dates, notifications, services
 from app.cases.clocks import local_date
 from app.cases.models import (
     Case,
@@ -137,6 +137,8 @@ def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
     decision.recommended_at = utcnow()
     audit_case(actor, case, "case.assessment_recorded", decision, old,
            {"threshold_assessment": threshold_assessment, "recommendation": recommendation})
+    if recommendation.strip():
+        notifications.recommendation_waiting(case, decision, actor.user.id)
     return decision
 
 
@@ -155,6 +157,7 @@ def record_decision(actor: Actor, case: Case, *, outcome: DecisionOutcome, reaso
     decision.decided_at = utcnow()
     case.lead_officer_id = lead_officer_id
     case.chair_id = chair_id
+    notifications.appointed(case, actor.user.id)
     audit_case(actor, case, "case.decided", decision, None,
            {"outcome": outcome.value, "reason": reason, "lead_officer_id": lead_officer_id,
             "chair_id": chair_id})

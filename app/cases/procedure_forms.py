@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.cases.clocks import RULES
 from app.cases.forms import ProcedureSettingsForm
+from app.cases.notifications import NOTIFICATIONS
 from app.cases.presets import PRESETS
 from app.cases.procedure_settings import ClockMode, Decider
 from app.cases.terms import TERMS
@@ -28,6 +29,10 @@ def mode_field(key: str) -> str:
 
 def term_field(key: str) -> str:
     return f"term_{key}"
+
+
+def notify_field(key: str) -> str:
+    return f"notify_{key}"
 
 
 class PresetForm(Form):
@@ -58,7 +63,7 @@ class ProcedureForm(ProcedureSettingsForm):
         """Return the settings as saved: a mode or word not sent keeps the current one."""
         values = {name: field.data for name, field in self._fields.items()
                   if name not in ("csrf_token", "submit") and not name.endswith("_mode")
-                  and not name.startswith("term_")}
+                  and not name.startswith(("term_", "notify_"))}
         modes = dict(current.clock_modes or {})
         for rule in RULES:
             field = self[mode_field(rule.key)]
@@ -69,7 +74,12 @@ class ProcedureForm(ProcedureSettingsForm):
             field = self[term_field(key)]
             if field.raw_data:
                 terms[key] = (field.data or "").strip()
-        values.update(clock_modes=modes, terms=terms)
+        sends = dict(current.notifications or {})
+        for key in NOTIFICATIONS:
+            field = self[notify_field(key)]
+            if field.raw_data:
+                sends[key] = field.data == "on"
+        values.update(clock_modes=modes, terms=terms, notifications=sends)
         if not self.stage_one_decider.raw_data:
             values["stage_one_decider"] = current.stage_one_decider
             values["named_decider_id"] = current.named_decider_id
@@ -82,6 +92,10 @@ class ProcedureForm(ProcedureSettingsForm):
 for _rule in RULES:
     setattr(ProcedureForm, mode_field(_rule.key), RadioField(
         _rule.worded(), widget=GovRadioInput(), choices=MODE_CHOICES, validators=[Optional()]))
+for _key, _label in NOTIFICATIONS.items():
+    setattr(ProcedureForm, notify_field(_key), RadioField(
+        _label, widget=GovRadioInput(), validators=[Optional()],
+        choices=[SelectChoice("on", "On"), SelectChoice("off", "Off")]))
 for _key, _label in TERMS.items():
     setattr(ProcedureForm, term_field(_key), StringField(
         _label, widget=GovTextInput(), validators=[

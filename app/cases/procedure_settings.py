@@ -55,6 +55,8 @@ DEFAULTS = {
     "named_decider_id": None,
     "initial_meeting_private_part": True,
     "preset": "multi_agency",
+    # Per notification key (app/cases/notifications.py NOTIFICATIONS): on or off; missing is on.
+    "notifications": {},
 }
 
 
@@ -87,6 +89,7 @@ class ProcedureSettings(TenantScoped, db.Model):
     initial_meeting_private_part: Mapped[bool] = mapped_column(default=True)
     # The preset the host started from (app/cases/presets.py), for the settings page.
     preset: Mapped[str] = mapped_column(String(40), default="multi_agency")
+    notifications: Mapped[dict] = mapped_column(JSON, default=dict)
 
     def clock_mode(self, key: str) -> ClockMode:
         return clock_mode_of(self, key)

@@ -11,6 +11,7 @@ from app.auth.access import member
 from app.cases import operations, services
 from app.cases.access import current_actor, host_case_or_404
 from app.cases.clocks import RULES
+from app.cases.notifications import NOTIFICATIONS, notification_on
 from app.cases.presets import PRESETS
 from app.cases.procedure_forms import (
     AdoptProcedureForm,
@@ -18,6 +19,7 @@ from app.cases.procedure_forms import (
     PresetForm,
     ProcedureForm,
     mode_field,
+    notify_field,
     term_field,
 )
 from app.cases.procedure_settings import ClockMode, settings_for
@@ -36,6 +38,8 @@ def _procedure_form(authority_id: int, settings) -> ProcedureForm:
         form.named_decider_id.data = settings.named_decider_id or 0
         for rule in RULES:
             form[mode_field(rule.key)].data = settings.clock_mode(rule.key).value
+        for key in NOTIFICATIONS:
+            form[notify_field(key)].data = "on" if notification_on(settings, key) else "off"
         words = merged(settings.terms)
         for key in TERMS:
             form[term_field(key)].data = words[key]
@@ -47,6 +51,7 @@ def _settings_page(authority_id: int, form: ProcedureForm, preset_form: PresetFo
     return render_template(
         "cases/procedure_settings.html", form=form, preset_form=preset_form, rules=RULES,
         terms=TERMS, mode_field=mode_field, term_field=term_field, presets=PRESETS,
+        notifications=NOTIFICATIONS, notify_field=notify_field,
         settings=settings, version=version,
     )
 

@@ -37,6 +37,7 @@ SETTINGS_COLUMNS = (
     ('stage_one_decider', sa.String(length=20), 'dass'),
     ('initial_meeting_private_part', sa.Boolean(), '1'),
     ('preset', sa.String(length=40), 'multi_agency'),
+    ('notifications', sa.JSON(), '{}'),
 )
 
 
