@@ -30,9 +30,12 @@ TERMS = {
     "stage_closing": "Stage 6",
 }
 # Before a host picks a preset, the words the product has always used: the multi-agency ones,
-# with the plan under its short name.
+# with the plan, the group and the process under their short names.
 DEFAULT_TERMS = {**{key: MULTI_AGENCY_TERMS[key] for key in TERMS},
-                 "improvement_plan": "Improvement Plan"}
+                 "improvement_plan": "Improvement Plan",
+                 "strategy_group": "Provider Concerns Strategy Group",
+                 "escalation_group": "Provider Concerns Strategy Group",
+                 "process": "provider concerns process"}
 STAGE_NUMBERS = {
     Stage.DECISION: 1, Stage.INITIAL_MEETING: 2, Stage.FINDINGS: 3, Stage.UPDATE_MEETINGS: 4,
     Stage.QUALITY_ASSURANCE: 5, Stage.CLOSING: 6,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.cases import services
 from app.cases.clocks import Clock, ClockStatus
-from app.cases.models import Case, Decision, DecisionOutcome, Stage, StageChange
+from app.cases.models import Case, DecisionOutcome, Stage, StageChange
 from app.cases.procedure_versions import procedures_of
 from app.db import utcnow
 from app.extensions import db
@@ -178,11 +178,12 @@ def themes(cases: list[Case], period: Period) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def placing_authorities(authority_id: int, period: Period) -> list[tuple[str, int]]:
+def placing_authorities(cases: list[Case], period: Period) -> list[tuple[str, int]]:
+    # A share alerted in the period is on a case open in it: one of ``cases``.
     shares = db.session.scalars(
         select(CaseShare).options(joinedload(CaseShare.placing_authority))
-        .join(Case, Case.id == CaseShare.case_id)
-        .where(Case.tenant_id == authority_id, _in(CaseShare.alerted_at, period)))
+        .where(CaseShare.case_id.in_([case.id for case in cases]),
+               _in(CaseShare.alerted_at, period)))
     cases_by_name: dict[str, set[int]] = {}
     for share in shares:
         cases_by_name.setdefault(share.placing_authority.name, set()).add(share.case_id)
@@ -190,11 +191,12 @@ def placing_authorities(authority_id: int, period: Period) -> list[tuple[str, in
                   key=lambda item: (-item[1], item[0]))
 
 
-def outcomes(authority_id: int, cases: list[Case], period: Period) -> list[tuple[str, int]]:
-    decided = Counter(db.session.scalars(
-        select(Decision.outcome).join(Case, Case.id == Decision.case_id)
-        .where(Case.tenant_id == authority_id, Decision.outcome.is_not(None),
-               _in(Decision.decided_at, period))))
+def outcomes(cases: list[Case], period: Period) -> list[tuple[str, int]]:
+    decided = Counter(
+        case.decision.outcome for case in cases
+        if case.decision is not None and case.decision.outcome is not None
+        and case.decision.decided_at is not None
+        and period.holds(london_date(case.decision.decided_at)))
     closed_after_stage_one = sum(
         1 for case in cases if case.closed_at and period.holds(london_date(case.closed_at))
         and case.decision and case.decision.outcome is DecisionOutcome.OTHER_CHANNELS)
@@ -219,6 +221,6 @@ def board_figures(authority_id: int, period: Period, now: datetime | None = None
         compliance=compliance(cases, period, now),
         key_questions=key_questions(authority_id, period),
         themes=themes(cases, period),
-        placing_authorities=placing_authorities(authority_id, period),
-        outcomes=outcomes(authority_id, cases, period),
+        placing_authorities=placing_authorities(cases, period),
+        outcomes=outcomes(cases, period),
     )

@@ -17,7 +17,7 @@ from app.reports import charts
 from app.reports.figures import BoardFigures, Period, board_figures
 from app.reports.forms import PeriodForm
 
-bp = Blueprint("reports", __name__, url_prefix="/authorities/<int:authority_id>/board-report")
+bp = Blueprint("reports", __name__, url_prefix="/authorities/<int:authority_id>")
 
 
 def _period(form: PeriodForm) -> Period:
@@ -60,7 +60,7 @@ def _charts(figures: BoardFigures) -> dict:
     }
 
 
-@bp.route("")
+@bp.route("/board-report")
 @member()
 def show_board_report(authority_id: int):
     # A period that does not validate keeps what was typed, says why, and shows the default.
@@ -100,7 +100,7 @@ def _safe(value):
     return value
 
 
-@bp.route(".csv")
+@bp.route("/board-report.csv")
 @member()
 def download_board_report(authority_id: int):
     form = _form()

@@ -22,7 +22,7 @@ def test_the_board_report_has_no_axe_violations(page, live_server):
     page.wait_for_load_state("load")
     assert page.locator("svg.app-chart").count() == 4
     problems = _problems(page, page.url)
-    page.locator('input[name="end-year"]').fill("2000")
+    page.locator("#end-year").fill("2000")
     with page.expect_navigation():
         page.get_by_role("button", name="Show the report").click()
     assert page.locator(".govuk-error-summary").is_visible()
