@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.quality.routes import bp as quality_bp
     from app.replies.provider_routes import bp as provider_replies_bp
     from app.replies.routes import bp as replies_bp
+    from app.reports.routes import bp as reports_bp
     from app.residents.import_routes import bp as resident_imports_bp
     from app.residents.routes import bp as residents_bp
     from app.risks.routes import bp as risks_bp
@@ -156,5 +157,6 @@ def _register_blueprints(app: Flask) -> None:
         provider_plan_versions_bp,
         first_response_bp,
         provider_first_response_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)

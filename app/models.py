@@ -12,6 +12,7 @@ from app.cases.models import (  # noqa: F401
     StageChange,
 )
 from app.cases.procedure_settings import ProcedureSettings  # noqa: F401
+from app.cases.procedure_versions import ProcedureVersion  # noqa: F401
 from app.emergency.models import EmergencyPlan, PlacementRestriction, ResidentMove  # noqa: F401
 from app.first_response.models import FirstResponse  # noqa: F401
 from app.jobs.models import OutboxMessage  # noqa: F401

@@ -7,6 +7,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from app.assets import GOVUK_FRONTEND_VERSION, HTMX_VERSION
+from app.cases import terms
 from app.cases.roles import CASE_READERS, RESIDENT_READERS, SETTINGS_EDITORS
 from app.formatting import FILTERS as DATE_FILTERS
 from app.forms import error_summary
@@ -30,6 +31,8 @@ def _staff_navigation(authority, membership) -> list[dict]:
         items.append(
             _item("Intelligence", "intelligence.show_board", blueprint == "intelligence", authority_id=authority.id)
         )
+        items.append(_item("Board report", "reports.show_board_report", blueprint == "reports",
+                           authority_id=authority.id))
     if membership.has_any(RESIDENT_READERS):
         items.append(
             _item("Residents", "residents.list_residents", blueprint == "residents", authority_id=authority.id)
@@ -80,6 +83,8 @@ def _page_context() -> dict:
 
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
+    # ``term``: the host's words for roles, groups, documents and stages (app/cases/terms.py).
+    terms.init_app(app)
     # Replaces govuk-frontend-wtf's ``wtforms_errors`` in every template (date errors).
     app.add_template_global(error_summary, "wtforms_errors")
     app.context_processor(_page_context)

@@ -16,6 +16,8 @@ from functools import cache, lru_cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from app.cases.procedure_settings import ClockMode, clock_mode_of
+from app.cases.terms import DEFAULT_TERMS, merged
 from app.formatting import date_and_time
 from app.london_time import LONDON, london_date
 
@@ -66,6 +68,9 @@ class ClockStatus(StrEnum):
     MET = "met"
     MET_LATE = "met_late"
     PAUSED = "paused"
+    # Started under a procedure whose date is agreed at the meeting, and none entered yet:
+    # nothing is due, so it is never overdue or reminded.
+    AWAITING_DATE = "awaiting_date"
 
     @property
     def label(self) -> str:
@@ -76,6 +81,7 @@ class ClockStatus(StrEnum):
             ClockStatus.MET: "Met on time",
             ClockStatus.MET_LATE: "Met late",
             ClockStatus.PAUSED: "Paused",
+            ClockStatus.AWAITING_DATE: "Date to be agreed",
         }[self]
 
     @property
@@ -102,6 +108,10 @@ class ClockRule:
     restarts: str | None = None  # a later milestone the clock runs again from
     after_closing: bool = False  # an obligation that outlives the case's closing
 
+    def worded(self, terms: dict | None = None) -> str:
+        """Return the label in the host's words (``label`` names them as ``{term_key}``)."""
+        return self.label.format(**(terms or DEFAULT_TERMS))
+
 
 RULES = (
     # Police or coroner advice keeps the provider out: the clock pauses, and runs again from
@@ -113,7 +123,7 @@ RULES = (
               "initial_meeting_held", Unit.WORKING_DAYS, "initial_meeting_working_days"),
     ClockRule("findings_meeting", "Hold the findings meeting", "initial_meeting_held",
               "findings_meeting_held", Unit.WORKING_DAYS, "findings_meeting_working_days"),
-    ClockRule("improvement_plan", "Provider submits the Improvement Plan", "findings_meeting_held",
+    ClockRule("improvement_plan", "Provider submits the {improvement_plan}", "findings_meeting_held",
               "plan_submitted", Unit.HOURS, "improvement_plan_hours"),
     ClockRule("closure_notice", "Notify the provider and CQC of closure", "final_meeting_held",
               "closure_notified", Unit.HOURS, "closure_notice_hours", after_closing=True),
@@ -135,6 +145,7 @@ class Clock:
     due_at: datetime | None = None  # hour clocks: due at this moment
     met_at: datetime | None = None
     after_closing: bool = False
+    agreed: bool = False  # its date is agreed at a meeting and entered by staff
 
     @property
     def due_sort_key(self) -> datetime:
@@ -169,27 +180,38 @@ def _on_time(due_day: date | None, due_at: datetime | None, moment: datetime) ->
     return local_date(moment) <= due_day
 
 
-def compute_clock(rule: ClockRule, milestones: dict, settings, now: datetime) -> Clock:
-    """Return the state of one clock at ``now``."""
+def compute_clock(rule: ClockRule, milestones: dict, settings, now: datetime,
+                  agreed_day: date | None = None) -> Clock:
+    """Return the state of one clock at ``now`` (``agreed_day``: the date staff entered for a
+    clock whose date is agreed at the meeting)."""
+    label = rule.worded(merged(getattr(settings, "terms", None)))
     started = milestones.get(rule.starts)
     restarted = milestones.get(rule.restarts) if rule.restarts else None
     if started is not None and restarted is not None:
         started = max(started, restarted)
     met = milestones.get(rule.stops)
     if met is None and rule.pauses and milestones.get(rule.pauses):
-        return Clock(rule.key, rule.label, ClockStatus.PAUSED, after_closing=rule.after_closing)
+        return Clock(rule.key, label, ClockStatus.PAUSED, after_closing=rule.after_closing)
     if started is None:
-        return Clock(rule.key, rule.label, ClockStatus.NOT_STARTED,
-                     after_closing=rule.after_closing)
-    due_day, due_at = _due(rule, started, getattr(settings, rule.setting))
-    return clock_at(Clock(rule.key, rule.label, ClockStatus.RUNNING, started, due_day, due_at, met,
-                          rule.after_closing), now)
+        return Clock(rule.key, label, ClockStatus.NOT_STARTED,
+                     after_closing=rule.after_closing,
+                     agreed=clock_mode_of(settings, rule.key) is ClockMode.AGREED)
+    agreed = clock_mode_of(settings, rule.key) is ClockMode.AGREED
+    if agreed:
+        due_day, due_at = agreed_day, None
+    else:
+        due_day, due_at = _due(rule, started, getattr(settings, rule.setting))
+    return clock_at(Clock(rule.key, label, ClockStatus.RUNNING, started, due_day, due_at, met,
+                          rule.after_closing, agreed), now)
 
 
 def clock_at(clock: Clock, now: datetime) -> Clock:
     """Return a started clock with its status at ``now``, from its dates alone."""
     if clock.started_at is None or clock.status is ClockStatus.PAUSED:
         return clock
+    if clock.due_day is None and clock.due_at is None:
+        # A date to be agreed at the meeting that nobody entered: nothing to be late for.
+        return replace(clock, status=ClockStatus.MET if clock.met_at else ClockStatus.AWAITING_DATE)
     if clock.met_at is not None:
         on_time = _on_time(clock.due_day, clock.due_at, clock.met_at)
         status = ClockStatus.MET if on_time else ClockStatus.MET_LATE
@@ -199,9 +221,18 @@ def clock_at(clock: Clock, now: datetime) -> Clock:
     return replace(clock, status=status)
 
 
-def compute_clocks(milestones: dict, settings, now: datetime) -> list[Clock]:
-    """Return every clock of a case, in the order of the procedure."""
-    return [compute_clock(rule, milestones, settings, now) for rule in RULES]
+def rules_in_use(settings) -> list[ClockRule]:
+    """Return the clocks the procedure has: every rule but those it switched off."""
+    return [rule for rule in RULES if clock_mode_of(settings, rule.key) is not ClockMode.OFF]
+
+
+def compute_clocks(milestones: dict, settings, now: datetime,
+                   agreed: dict[str, date] | None = None) -> list[Clock]:
+    """Return every clock the procedure has, in its order; a clock switched off is not one
+    (never due, overdue, reminded or among the key dates)."""
+    agreed = agreed or {}
+    return [compute_clock(rule, milestones, settings, now, agreed.get(rule.key))
+            for rule in rules_in_use(settings)]
 
 
 def next_deadline(clocks: list[Clock]) -> Clock | None:

@@ -32,6 +32,7 @@ def snapshot(clocks: list[Clock]) -> list[dict]:
             "due_at": _iso(clock.due_at),
             "met_at": _iso(clock.met_at),
             "after_closing": clock.after_closing,
+            "agreed": clock.agreed,
         }
         for clock in clocks
     ]
@@ -54,6 +55,7 @@ def clocks_from(rows: list[dict] | None, now: datetime | None = None) -> list[Cl
             row["key"], row["label"], status, _moment(row["started_at"]),
             date.fromisoformat(row["due_day"]) if row["due_day"] else None,
             _moment(row["due_at"]), _moment(row["met_at"]), row.get("after_closing", False),
+            row.get("agreed", False),
         )
         clocks.append(clock_at(clock, now))
     return clocks

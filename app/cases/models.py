@@ -124,6 +124,11 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     # The clocks as the host computed them (app/cases/key_dates.py): what a placing authority
     # reads, since it cannot read the host's decision, meetings or procedure settings.
     key_dates: Mapped[list | None] = mapped_column(JSON)
+    # The version of the host's procedure the case runs under (app/cases/procedure_versions.py);
+    # none for a case opened before versions were kept: it follows the current settings.
+    procedure_version_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_version.id"))
+    # Dates agreed at a meeting for the clocks the procedure sets that way: clock key -> ISO day.
+    agreed_dates: Mapped[dict | None] = mapped_column(JSON)
 
     host_authority: Mapped[Authority] = relationship(foreign_keys="Case.tenant_id")
     provider: Mapped[Provider] = relationship()

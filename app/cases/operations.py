@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.services import record
 from app.auth.models import User
-from app.cases import drafts, key_dates, services
+from app.cases import drafts, key_dates, notifications, services
 from app.cases.clocks import local_date
 from app.cases.models import (
     Case,
@@ -22,6 +22,7 @@ from app.cases.models import (
     Stage,
     StageChange,
 )
+from app.cases.procedure_versions import ProcedureVersion, current_version
 from app.cases.references import next_reference
 from app.cases.stages import available_moves, transition
 from app.db import utcnow
@@ -82,6 +83,8 @@ def open_case(actor: Actor, *, provider_id: int, location_id: int | None, title:
         title=title,
         summary=summary,
         stage=Stage.DECISION,
+        # A new case runs under the procedure as it stands today, until staff move it over.
+        procedure_version_id=current_version(actor.authority_id, actor.user.id).id,
     )
     db.session.add(case)
     db.session.flush()
@@ -147,6 +150,8 @@ def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
     audit_case(actor, case, "case.assessment_recorded", decision, old,
            {"threshold_assessment": threshold_assessment, "recommendation": recommendation})
     drafts.discard_case_drafts(actor.user.id, case.id, drafts.ASSESSMENT_FIELDS)
+    if recommendation.strip():
+        notifications.recommendation_waiting(case, decision, actor.user.id)
     return decision
 
 
@@ -154,8 +159,9 @@ def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
 def record_decision(actor: Actor, case: Case, *, outcome: DecisionOutcome, reason: str,
                     lead_officer_id: int | None, chair_id: int | None) -> Case:
     """Record the DASS decision, appoint the Lead Officer and chair, and move the case on."""
-    if Role.DASS not in actor.roles:
-        raise MoveRefused(["Only the DASS or their deputy can record the decision"])
+    refusal = services.decision_refusal(case, actor.user.id, actor.roles)
+    if refusal:
+        raise MoveRefused([refusal])
     if case.stage is not Stage.DECISION:
         raise MoveRefused(["The decision has already been recorded"])
     decision = _decision(case)
@@ -165,6 +171,7 @@ def record_decision(actor: Actor, case: Case, *, outcome: DecisionOutcome, reaso
     decision.decided_at = utcnow()
     case.lead_officer_id = lead_officer_id
     case.chair_id = chair_id
+    notifications.appointed(case, actor.user.id)
     audit_case(actor, case, "case.decided", decision, None,
            {"outcome": outcome.value, "reason": reason, "lead_officer_id": lead_officer_id,
             "chair_id": chair_id})
@@ -186,7 +193,7 @@ def move_case(actor: Actor, case: Case, target: Stage, reason: str,
     db.session.flush()
     override_reason = override_reason.strip()
     move = next(m for m in available_moves(services.facts_of(case), actor.roles,
-                                           waived=bool(override_reason))
+                                           waived=bool(override_reason), user_id=actor.user.id)
                 if m.transition is chosen)
     if not move.allowed_role:
         raise MoveRefused(["Your role does not allow this move"])
@@ -308,26 +315,78 @@ def record_themes(actor: Actor, case: Case, themes: str) -> None:
 
 @operation
 def save_procedure_settings(actor: Actor, data: dict) -> None:
-    """Save the authority's timescales and options, recording the old and new values."""
-    from app.cases.procedure_settings import DEFAULTS, settings_for
+    """Save the authority's procedure, recording the old and new values. New cases run under
+    it; open cases keep the version they run under (``adopt_current_procedure`` moves one)."""
+    from app.cases.procedure_settings import DEFAULTS, settings_for, values_of
 
     settings = settings_for(actor.authority_id)
-    old = {key: getattr(settings, key) for key in DEFAULTS}
+    old = values_of(settings)
+    # Cases opened before versions were kept follow the settings: pin them to the old ones.
+    before = current_version(actor.authority_id, actor.user.id)
+    for case in db.session.scalars(select(Case).where(
+            Case.tenant_id == actor.authority_id, Case.procedure_version_id.is_(None))):
+        case.procedure_version_id = before.id
     for key in DEFAULTS:
-        setattr(settings, key, data[key])
+        if key in data:
+            value = data[key]
+            setattr(settings, key, dict(value) if isinstance(value, dict) else value)
     if settings.id is None:
         db.session.add(settings)
     db.session.flush()
+    version = current_version(actor.authority_id, actor.user.id)
     record(
         db.session, action="procedure_settings.changed", obj=settings,
         tenant_id=actor.authority_id, actor_user_id=actor.user.id,
         actor_authority_id=actor.authority_id, old=old,
-        new={key: getattr(settings, key) for key in DEFAULTS},
+        new={**values_of(settings), "version": version.number},
     )
-    # New timescales move the deadlines the host shares with placing authorities.
-    for case in db.session.scalars(select(Case).where(Case.tenant_id == actor.authority_id,
-                                                      Case.stage != Stage.CLOSED)):
-        key_dates.refresh(case)
+
+
+def apply_preset(actor: Actor, key: str) -> None:
+    """Replace the authority's procedure with one of the shipped presets (to adjust after);
+    the named decider, who is the host's own, is kept."""
+    from app.cases.presets import preset_values
+    from app.cases.procedure_settings import settings_for
+
+    values = preset_values(key)
+    values["named_decider_id"] = settings_for(actor.authority_id).named_decider_id
+    save_procedure_settings(actor, values)
+
+
+def adopt_current_procedure(actor: Actor, case: Case, reason: str) -> None:
+    """Move an open case over to the authority's current procedure: its clocks, decider and
+    options follow the new version from now on (recorded with the reason)."""
+    if case.closed:
+        raise Refused("A closed case keeps the procedure it closed under")
+    version = current_version(case.tenant_id, actor.user.id)
+    old_id = case.procedure_version_id
+    if old_id == version.id:
+        raise Refused("This case already runs under the current procedure")
+    old = db.session.get(ProcedureVersion, old_id) if old_id else None
+    case.procedure_version_id = version.id
+    audit_case(actor, case, "case.procedure_adopted",
+               old={"procedure_version": old.number if old else None},
+               new={"procedure_version": version.number}, reason=reason)
+
+
+def set_agreed_date(actor: Actor, case: Case, clock_key: str, day: date | None) -> None:
+    """Enter (or clear) the date agreed at a meeting for a clock the procedure sets that way."""
+    from app.cases.clocks import RULES
+    from app.cases.procedure_settings import ClockMode
+    from app.cases.procedure_versions import procedure_of
+
+    rule = next((rule for rule in RULES if rule.key == clock_key), None)
+    if rule is None or procedure_of(case).clock_mode(clock_key) is not ClockMode.AGREED:
+        raise Refused("This deadline is not set by a date agreed at the meeting")
+    dates = dict(case.agreed_dates or {})
+    old = dates.get(clock_key)
+    if day is None:
+        dates.pop(clock_key, None)
+    else:
+        dates[clock_key] = day.isoformat()
+    case.agreed_dates = dates
+    audit_case(actor, case, "case.agreed_date_set", old={"clock": rule.worded(), "date": old},
+               new={"clock": rule.worded(), "date": day.isoformat() if day else None})
 
 
 @operation

@@ -24,14 +24,21 @@ def host_overview(case: Case, actor: Actor) -> dict:
         "is_host": True,
         "clocks": services.clocks_of(case, held),
         "intelligence": services.intelligence_of(case.id),
-        "moves": services.moves_for(case, actor.roles),
+        "moves": services.moves_for(case, actor.roles, actor.user.id),
+        "can_decide": can_decide(case, actor),
         "stage_history": services.stage_history(case.id),
         "can_edit": can_edit(case, actor),
     }
 
 
+def can_decide(case: Case, actor: Actor) -> bool:
+    # The host's procedure names who makes the stage 1 decision (DASS or a named manager).
+    return services.decision_refusal(case, actor.user.id, actor.roles) is None
+
+
 def decision_section(case: Case, actor: Actor) -> dict:
-    return {"decision": services.decision_of(case.id), "can_edit": can_edit(case, actor)}
+    return {"decision": services.decision_of(case.id), "can_edit": can_edit(case, actor),
+            "can_decide": can_decide(case, actor)}
 
 
 def correction_form(events) -> CorrectionForm:

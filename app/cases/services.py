@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,11 +12,13 @@ from app.actions.services import overdue_actions_count
 from app.cases import key_dates
 from app.cases.clocks import Clock, compute_clocks, local_date, next_deadline
 from app.cases.models import Case, Decision, DecisionOutcome, IntelligenceItem, Stage
-from app.cases.procedure_settings import settings_for
+from app.cases.procedure_settings import Decider
+from app.cases.procedure_versions import procedure_of, procedures_of
 from app.cases.stages import CaseFacts
 from app.db import utcnow
 from app.extensions import db
 from app.meetings.models import FinalDecision, Meeting, MeetingKind
+from app.tenants.models import Role
 
 
 def list_cases(authority_id: int) -> list[Case]:
@@ -112,10 +114,16 @@ def _held_at(held: dict[MeetingKind, Meeting], kind: MeetingKind) -> datetime | 
     return meeting.held_at if meeting else None
 
 
+def agreed_dates(case: Case) -> dict[str, date]:
+    """Return the dates agreed at a meeting for the clocks set that way, by clock key."""
+    return {key: date.fromisoformat(day) for key, day in (case.agreed_dates or {}).items() if day}
+
+
 def clocks_of(case: Case, held: dict[MeetingKind, Meeting], now: datetime | None = None,
-              settings=None) -> list[Clock]:
-    settings = settings or settings_for(case.tenant_id)
-    return compute_clocks(milestones(case, held), settings, now or utcnow())
+              procedure=None) -> list[Clock]:
+    """Return the clocks of ``case`` under the procedure it runs under."""
+    procedure = procedure or procedure_of(case)
+    return compute_clocks(milestones(case, held), procedure, now or utcnow(), agreed_dates(case))
 
 
 def clocks_in_force(case: Case, clocks: list[Clock]) -> list[Clock]:
@@ -141,6 +149,7 @@ def facts_of(case: Case) -> CaseFacts:
     held = held_meetings([case.id])[case.id]
     final = _latest_final_meeting(case.id)
     decision = case.decision
+    procedure = procedure_of(case)
     return CaseFacts(
         stage=case.stage,
         decision_outcome=decision.outcome if decision else None,
@@ -150,7 +159,9 @@ def facts_of(case: Case) -> CaseFacts:
         held_kinds=frozenset(held),
         final_decision=final.final_decision if final else None,
         sustainability_rationale=final.sustainability_rationale if final else "",
-        use_update_meetings=settings_for(case.tenant_id).use_update_meetings,
+        use_update_meetings=procedure.use_update_meetings,
+        named_decider=procedure.stage_one_decider == Decider.NAMED_MANAGER.value,
+        named_decider_id=procedure.named_decider_id,
         **_closing_facts(case.id),
         **_quality_facts(case.id),
     )
@@ -253,12 +264,12 @@ def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None =
     cases = list(db.session.scalars(statement).unique())
     hosted = [case for case in cases if case.tenant_id == authority_id]
     held = held_meetings([case.id for case in hosted])
-    settings = settings_for(authority_id) if hosted else None
+    procedures = procedures_of(hosted)
     overdue_actions = overdue_actions_count([case.id for case in cases])
     rows = []
     for case in cases:
         if case.tenant_id == authority_id:
-            clocks = clocks_of(case, held[case.id], now, settings)
+            clocks = clocks_of(case, held[case.id], now, procedures[case.id])
         else:
             # A placing authority reads the host's own dates (app/cases/key_dates.py).
             clocks = key_dates.clocks_from(case.key_dates, now)
@@ -353,11 +364,28 @@ def open_intelligence(authority_id: int, provider_id: int) -> list[IntelligenceI
     )
 
 
-def moves_for(case: Case, roles):
+def moves_for(case: Case, roles, user_id: int | None = None):
     """Return the stage moves out of the case's stage, each with why it cannot happen yet."""
     from app.cases.stages import available_moves
 
-    return available_moves(facts_of(case), frozenset(roles))
+    return available_moves(facts_of(case), frozenset(roles), user_id=user_id)
+
+
+def decision_refusal(case: Case, user_id: int, roles) -> str | None:
+    """Say why this person may not make the stage 1 decision on ``case`` (None: they may)."""
+    procedure = procedure_of(case)
+    if procedure.stage_one_decider != Decider.NAMED_MANAGER.value:
+        if Role.DASS in roles:
+            return None
+        return "Only the DASS or their deputy can record the decision"
+    if procedure.named_decider_id is None:
+        return "Your procedure names no one to make the stage 1 decision: ask your administrator"
+    if procedure.named_decider_id == user_id:
+        return None
+    from app.auth.models import User
+
+    named = db.session.get(User, procedure.named_decider_id)
+    return f"Only {named.name if named else 'the named manager'} can record the decision"
 
 
 def stage_history(case_id: int):

@@ -31,6 +31,7 @@ from app.cases.roles import CASE_EDITORS
 from app.cases.routes import bp
 from app.cases.sections import OVERVIEW, render_section
 from app.cases.stages import CASE_RUNNERS
+from app.cases.terms import request_terms
 from app.extensions import htmx
 from app.formatting import time_of_day
 from app.htmx import CaseSection, section_url
@@ -96,6 +97,7 @@ def _decision_form(authority_id: int, case) -> DecisionForm:
     form.chair_id.choices = none + [
         SelectChoice(u.id, u.name) for u in services.staff_of(authority_id, Role.CHAIR)
     ]
+    form.lead_officer_id.label.text = request_terms()["lead_officer"]
     if request.method == "GET":
         form.lead_officer_id.data = case.lead_officer_id or 0
         form.chair_id.data = case.chair_id or 0
@@ -104,9 +106,12 @@ def _decision_form(authority_id: int, case) -> DecisionForm:
 
 @bp.route("/authorities/<int:authority_id>/cases/<int:case_id>/decision",
           methods=["GET", "POST"])
-@member(Role.DASS)
+@member(*CASE_EDITORS)
 def record_decision(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
+    # The case's procedure names who decides: the DASS or deputy, or the lead agency's manager.
+    if services.decision_refusal(case, current_actor().user.id, current_actor().roles):
+        abort(403, description="not_the_decider")
     decision = services.decision_of(case.id)
     form = _decision_form(authority_id, case)
     restored = _restore_drafts(case, form, DECISION_FIELDS, decision and decision.decided_at)
@@ -144,7 +149,7 @@ def move_case(authority_id: int, case_id: int):
         return redirect(section_url(case, OVERVIEW, "stage"))
     return render_template(
         "cases/move_form.html", form=form, case=case, target=target,
-        moves=services.moves_for(case, current_actor().roles),
+        moves=services.moves_for(case, current_actor().roles, current_actor().user.id),
     ), 400 if target is None else 200
 
 

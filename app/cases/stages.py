@@ -35,6 +35,10 @@ class CaseFacts:
     # Quality assurance before closing (issue 14): follow-up feedback and independent scrutiny.
     follow_up_feedback: int = 0
     independent_scrutiny: int = 0
+    # Who makes the stage 1 decision under the case's procedure: the DASS or deputy (any holder
+    # of the DASS role), or the lead agency's named manager (that one user, whatever their role).
+    named_decider: bool = False
+    named_decider_id: int | None = None
 
 
 Guard = Callable[[CaseFacts], str | None]
@@ -43,7 +47,7 @@ Guard = Callable[[CaseFacts], str | None]
 def _decided(outcome: DecisionOutcome) -> Guard:
     def guard(facts: CaseFacts) -> str | None:
         if facts.decision_outcome is not outcome:
-            return f"The DASS has not decided to {outcome.label.lower()}"
+            return f"The stage 1 decision to {outcome.label.lower()} has not been made"
         return None
 
     return guard
@@ -129,6 +133,14 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     # Guards a person may override by recording why (the reason is audited with the move).
     waivable: tuple[Guard, ...] = ()
+    # Made by whoever the case's procedure names for the stage 1 decision (``may_make``).
+    decider: bool = False
+
+    def may_make(self, facts: CaseFacts, roles: frozenset[Role], user_id: int | None) -> bool:
+        """True when the person may make this move (before its guards are asked)."""
+        if self.decider and facts.named_decider:
+            return user_id is not None and user_id == facts.named_decider_id
+        return bool(self.roles & roles)
 
     def refusals(self, facts: CaseFacts, waived: bool = False) -> list[str]:
         guards = self.guards if waived else self.guards + self.waivable
@@ -143,9 +155,11 @@ DASS_ONLY = frozenset({Role.DASS})
 
 TRANSITIONS = (
     Transition(Stage.DECISION, Stage.INITIAL_MEETING, "Proceed to the initial meeting", DASS_ONLY,
-               (_threshold_assessed, _decided(DecisionOutcome.PROCEED), _lead_officer)),
+               (_threshold_assessed, _decided(DecisionOutcome.PROCEED), _lead_officer),
+               decider=True),
     Transition(Stage.DECISION, Stage.CLOSED, "Close: handled through other channels", DASS_ONLY,
-               (_threshold_assessed, _decided(DecisionOutcome.OTHER_CHANNELS), _reason_given)),
+               (_threshold_assessed, _decided(DecisionOutcome.OTHER_CHANNELS), _reason_given),
+               decider=True),
     Transition(Stage.INITIAL_MEETING, Stage.FINDINGS, "Move to the findings meeting",
                CASE_RUNNERS, (_held(MeetingKind.INITIAL),)),
     Transition(Stage.FINDINGS, Stage.UPDATE_MEETINGS, "Move to update meetings", CASE_RUNNERS,
@@ -190,11 +204,13 @@ class Move:
         return self.allowed_role and set(self.refusals) <= set(self.waivable)
 
 
-def available_moves(facts: CaseFacts, roles: frozenset[Role], waived: bool = False) -> list[Move]:
+def available_moves(facts: CaseFacts, roles: frozenset[Role], waived: bool = False,
+                    user_id: int | None = None) -> list[Move]:
     """Return every move out of the case's stage, each with why it cannot happen yet
-    (``waived``: the person has recorded why the overridable guards do not hold them)."""
+    (``waived``: the person has recorded why the overridable guards do not hold them;
+    ``user_id``: who asks, for the moves only a named person may make)."""
     return [
-        Move(t, tuple(t.refusals(facts, waived)), bool(t.roles & roles),
+        Move(t, tuple(t.refusals(facts, waived)), t.may_make(facts, roles, user_id),
              tuple(t.waivable_refusals(facts)))
         for t in moves_from(facts.stage)
     ]

@@ -25,6 +25,8 @@ ACTIONS = {
     "case.provider_exclusion_lifted": "Advice to keep the provider out lifted",
     "case.plan_received": "Improvement Plan received",
     "case.themes_changed": "Themes changed",
+    "case.procedure_adopted": "Moved to the current procedure",
+    "case.agreed_date_set": "Date agreed at the meeting entered",
     "intelligence.added": "Intelligence added",
     "closure.letters_sent": "Closure letters sent",
     "closure.contract_review_recorded": "Contract monitoring review recorded",

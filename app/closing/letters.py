@@ -15,7 +15,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from app.cases.clocks import local_date
 from app.cases.models import Case
-from app.cases.procedure_settings import settings_for
+from app.cases.procedure_settings import ClockMode
+from app.cases.procedure_versions import procedure_of
+from app.cases.terms import terms_for
 from app.documents import council_document, docx_bytes, paragraph
 from app.formatting import long_date, xml_safe
 from app.london_time import LONDON
@@ -71,48 +73,53 @@ def _references(case: Case) -> list[str]:
     return lines
 
 
-def _review(case: Case, today: date) -> str:
-    """Say what is true today of the contract monitoring review."""
+def _review(case: Case, today: date, terms: dict) -> str | None:
+    """Say what is true today of the contract monitoring review (nothing, where the case's
+    procedure has no such review)."""
     if case.contract_review_at is not None:
         return ("The commissioning body carried out the contract monitoring review on "
                 f"{long_date(case.contract_review_at)} to check that the improvements have been "
                 "sustained.")
-    months = settings_for(case.tenant_id).contract_review_months
+    procedure = procedure_of(case)
+    if procedure.clock_mode("contract_review") is ClockMode.OFF:
+        return None
+    months = procedure.contract_review_months
     promise = ("The commissioning body will carry out a contract monitoring review to check that "
                "the improvements have been sustained")
     if case.plan_first_submitted_at is None:
-        return f"{promise}, within {NUMBERS.get(months, months)} months of the Improvement Plan."
+        return (f"{promise}, within {NUMBERS.get(months, months)} months of the "
+                f"{terms['improvement_plan']}.")
     due = local_date(case.plan_first_submitted_at) + relativedelta(months=months)
     if due >= today:
         return f"{promise}, by {long_date(due)}."
     return f"{promise}, and will contact you to arrange it."
 
 
-def _lead_officer_contact(case: Case) -> str:
+def _lead_officer_contact(case: Case, terms: dict) -> str:
     officer = case.lead_officer
     if officer is None:
         return ("If you need any further information, please reply to this letter quoting our "
                 "reference.")
-    return (f"If you need any further information, please contact the Lead Officer, {officer.name}, "
+    return (f"If you need any further information, please contact the {terms['lead_officer']}, {officer.name}, "
             f"at {officer.email}, quoting our reference.")
 
 
-def _body(case: Case, final: Meeting, addressee: Addressee, today: date) -> list[str]:
+def _body(case: Case, final: Meeting, addressee: Addressee, today: date, terms: dict) -> list[str]:
     paragraphs = [
-        (f"The Provider Concerns Strategy Group met on {long_date(final.held_at)} and agreed that "
+        (f"The {terms['strategy_group']} met on {long_date(final.held_at)} and agreed that "
          "satisfactory improvements that are sustainable have been achieved at "
-         f"{_where(case)}. The provider concerns process for this service has therefore come to "
+         f"{_where(case)}. The {terms['process']} for this service has therefore come to "
          "an end."),
         "The group recorded why it is satisfied that the improvements will last.",
         final.sustainability_rationale,
     ]
     if addressee is Addressee.PROVIDER:
-        paragraphs.append(_review(case, today))
+        paragraphs.append(_review(case, today, terms))
         paragraphs.append("Thank you for your work with partners throughout the process.")
-        paragraphs.append(_lead_officer_contact(case))
+        paragraphs.append(_lead_officer_contact(case, terms))
     else:
         paragraphs.append("We are informing you as the regulator, as the procedure requires.")
-        paragraphs.append(_lead_officer_contact(case))
+        paragraphs.append(_lead_officer_contact(case, terms))
     return [text for text in paragraphs if text]
 
 
@@ -127,16 +134,17 @@ def _heading_block(document: Document, case: Case, addressee: Addressee, today: 
         address.add_run(xml_safe(line))
 
 
-def _signature(document: Document, case: Case) -> None:
+def _signature(document: Document, case: Case, terms: dict) -> None:
     paragraph(document, "Yours sincerely,")
     for _ in range(SIGNATURE_SPACE):
         paragraph(document)
-    signatory, role = (case.chair, "Chair") if case.chair else (case.lead_officer, "Lead Officer")
+    signatory, role = ((case.chair, "Chair") if case.chair
+                       else (case.lead_officer, terms["lead_officer"]))
     if signatory is not None:
         paragraph(document, signatory.name).runs[0].bold = True
-        paragraph(document, f"{role}, Provider Concerns Strategy Group")
+        paragraph(document, f"{role}, {terms['strategy_group']}")
     else:
-        paragraph(document, "Provider Concerns Strategy Group")
+        paragraph(document, terms["strategy_group"])
     paragraph(document, case.host_authority.name)
 
 
@@ -144,15 +152,17 @@ def closure_letter(case: Case, final: Meeting, addressee: Addressee, *,
                    today: date | None = None) -> bytes:
     """Return the closure letter to ``addressee`` as a Word document, dated ``today``."""
     today = today or datetime.now(LONDON).date()
+    # The host's words, whoever builds the letter (a page of the host, or the outbox worker).
+    terms = terms_for(case.tenant_id)
     title = f"Closure of the provider concerns process {case.reference}: letter to {addressee.label}"
     document = council_document(letterhead_for(case.host_authority), case.reference, title=title)
     _heading_block(document, case, addressee, today)
     paragraph(document, _greeting(case, addressee))
     subject = f"Provider concerns process {case.reference}: {case.provider.name}, {_where(case)}"
     paragraph(document).add_run(xml_safe(subject)).bold = True
-    for text in _body(case, final, addressee, today):
+    for text in _body(case, final, addressee, today, terms):
         paragraph(document, text)
-    _signature(document, case)
+    _signature(document, case, terms)
     return docx_bytes(document)
 
 

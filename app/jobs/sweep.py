@@ -31,14 +31,23 @@ from app.actions.models import Action, ActionStatus, OwnerKind
 from app.auth.models import User
 from app.cases.clocks import ClockStatus, compute_clocks, local_date, working_days_until
 from app.cases.models import Case, Stage
+from app.cases.notifications import notification_on
 from app.cases.procedure_settings import settings_for
-from app.cases.services import MAY_OWE_AFTER_CLOSING, clocks_in_force, held_meetings, milestones
+from app.cases.procedure_versions import procedures_of
+from app.cases.services import (
+    MAY_OWE_AFTER_CLOSING,
+    agreed_dates,
+    clocks_in_force,
+    held_meetings,
+    milestones,
+)
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.outbox import enqueue_email, existing_keys, record_skipped
 from app.links import absolute_url
 from app.placing.chasing import chase_and_escalate
 from app.placing.task_reminders import remind_tasks
+from app.risks.models import Risk
 from app.tenants.models import Authority, Membership
 from app.tenants.scoping import acting_for_authority
 from app.unit_of_work import commit
@@ -153,7 +162,11 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     authority_name = db.session.get(Authority, authority_id).name
     cases = _open_cases(authority_id)
     held = held_meetings([case.id for case in cases])
+    # Each case runs under its own version of the procedure (a clock it switched off is none).
+    procedures = procedures_of(cases)
     actions = _open_actions([case.id for case in cases])
+    risks = _risks_to_review([case.id for case in cases]) if notification_on(
+        settings, "risk_review_due") else {}
     members = set(db.session.scalars(
         select(Membership.user_id).where(Membership.tenant_id == authority_id, Membership.active.is_(True))
     ))
@@ -161,8 +174,11 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     for case in cases:
         # A closed case keeps only its after-closing obligations (closure notice, contract
         # review): they are reminded of until met.
-        clocks = clocks_in_force(case, compute_clocks(milestones(case, held[case.id]), settings, now))
-        deadlines = _clock_deadlines(case, clocks) + _action_deadlines(case, actions.get(case.id, []), today)
+        clocks = clocks_in_force(case, compute_clocks(
+            milestones(case, held[case.id]), procedures[case.id], now, agreed_dates(case)))
+        deadlines = (_clock_deadlines(case, clocks)
+                     + _action_deadlines(case, actions.get(case.id, []), today)
+                     + _risk_deadlines(case, risks.get(case.id, []), today))
         for deadline in deadlines:
             kind = reminder_kind(deadline, today, settings.reminder_working_days_before)
             if kind is not None:
@@ -218,6 +234,29 @@ def _open_actions(case_ids: list[int]) -> dict[int, list[Action]]:
     for action in rows:
         actions.setdefault(action.case_id, []).append(action)
     return actions
+
+
+def _risks_to_review(case_ids: list[int]) -> dict[int, list[Risk]]:
+    """Return, per case, its open risks with a review date."""
+    risks: dict[int, list[Risk]] = {}
+    rows = db.session.scalars(
+        select(Risk)
+        .where(Risk.case_id.in_(case_ids), Risk.closed_at.is_(None), Risk.review_on.is_not(None))
+        .order_by(Risk.id)
+    )
+    for risk in rows:
+        risks.setdefault(risk.case_id, []).append(risk)
+    return risks
+
+
+def _risk_deadlines(case: Case, risks: list[Risk], today: date) -> list[Deadline]:
+    # A risk's owner is a name, not an account: the Lead Officer, who keeps the register, is told.
+    lead = Recipient(case.lead_officer, "the lead officer of the case, who keeps its risk register")
+    return [
+        Deadline(f"risk-{risk.id}", f"Risk review: {_shorten(risk.title)}", risk.review_on,
+                 risk.review_on.strftime("%-d %B %Y"), risk.review_on < today, (lead,))
+        for risk in risks
+    ]
 
 
 def _clock_deadlines(case: Case, clocks) -> list[Deadline]:

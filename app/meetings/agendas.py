@@ -148,8 +148,14 @@ AGENDAS: dict[MeetingKind, AgendaTemplate] = {
 }
 
 
-def agenda_for(kind: MeetingKind) -> AgendaTemplate:
-    return AGENDAS[kind]
+def agenda_for(kind: MeetingKind, private_part: bool = True) -> AgendaTemplate:
+    """Return the headings a meeting of ``kind`` starts with. Where the host's procedure holds
+    the initial meeting with the provider throughout (West Sussex 3.1), part one's headings
+    join part two's and part one is left empty."""
+    agenda = AGENDAS[kind]
+    if kind is MeetingKind.INITIAL and not private_part:
+        return AgendaTemplate(part_one=(), part_two=agenda.part_one + agenda.part_two)
+    return agenda
 
 
 def agenda_text(headings: tuple[str, ...]) -> str:

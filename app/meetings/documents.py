@@ -13,6 +13,7 @@ from docx import Document
 from app.actions.models import Action, OwnerKind
 from app.cases.clocks import local_date
 from app.cases.models import Case
+from app.cases.terms import terms_for
 from app.documents import council_document, docx_bytes, heading, paragraph, table
 from app.formatting import date_and_time, day_and_date, long_date, time_of_day
 from app.meetings.agendas import headings
@@ -53,7 +54,8 @@ def _details(document: Document, case: Case, meeting: Meeting) -> None:
         ("Time", time_of_day(meeting.scheduled_for)),
         ("Venue", meeting.venue or "To be confirmed"),
         ("Chair", case.chair.name if case.chair else "Not appointed"),
-        ("Lead Officer", case.lead_officer.name if case.lead_officer else "Not appointed"),
+        (terms_for(case.tenant_id)["lead_officer"],
+         case.lead_officer.name if case.lead_officer else "Not appointed"),
     ]
     if meeting.held_at is not None:
         rows.append(("Held", date_and_time(meeting.held_at)))

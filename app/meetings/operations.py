@@ -10,6 +10,7 @@ from app.cases import drafts
 from app.cases.drafts import Draft
 from app.cases.models import Case
 from app.cases.operations import Actor, audit_case
+from app.cases.procedure_versions import procedure_of
 from app.db import utcnow
 from app.extensions import db
 from app.meetings import invitations, services
@@ -44,7 +45,7 @@ def schedule_meeting(actor: Actor, case: Case, *, kind: MeetingKind, scheduled_f
 
     ``part_times`` may give ``part_one_ends_at``, ``part_two_starts_at`` and
     ``part_two_ends_at``; those left out follow from the start."""
-    agenda = agenda_for(kind)
+    agenda = agenda_for(kind, procedure_of(case).initial_meeting_private_part)
     meeting = Meeting(
         tenant_id=case.tenant_id, case_id=case.id, kind=kind, scheduled_for=scheduled_for,
         venue=venue, agenda_part_one=agenda_text(agenda.part_one),

@@ -2,8 +2,8 @@
 through the outbox and read back as a mail client would: the email package for the message,
 icalendar for the calendar invitations.
 
-One world sends them all: a staff invitation, a provider's password link, the three deadline
-reminders (the sweep), meeting invitations to people invited to different parts, a withdrawn
+One world sends them all: a staff invitation, a provider's password link, a recommendation
+waiting for the DASS, an appointment, the three deadline reminders (the sweep), meeting invitations to people invited to different parts, a withdrawn
 invitation, and the closure letters.
 """
 
@@ -99,6 +99,21 @@ def _meeting_invitations(app, world) -> None:
     _post(lead, f"{page}/attendees/{mo_id}/remove", {}, token_from=page)
 
 
+def _recommend_and_decide(app, world) -> None:
+    """The recommendation waits for the DASS; the DASS appoints the Lead Officer."""
+    from app.auth.models import User
+
+    base = f"/authorities/{world.host_a}/cases/{world.case_a}"
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    assert _post(lead, f"{base}/assessment", {"threshold_assessment": "Met",
+                                              "recommendation": "Proceed"}).status_code == 302
+    with app.app_context():
+        lead_id = db.session.scalar(select(User.id).where(User.email == world.users["host_a_lead"]))
+    dass = sign_in(app.test_client(), world.users["host_a_dass"])
+    assert _post(dass, f"{base}/decision", {"outcome": "proceed", "reason": "Threshold met",
+                                            "lead_officer_id": lead_id, "chair_id": 0}).status_code == 302
+
+
 def _placing_alert(app, world) -> None:
     from tests.web.test_placing_alerts import _link_person_known_to_host_a, alert
 
@@ -167,6 +182,7 @@ def every_message(app, world):
     platform = sign_in(app.test_client(), world.users["platform_admin"])
     _post(platform, f"/admin/providers/{world.provider_a}/users/new",
           {"name": "Paula Provider", "email": "paula@provider-a.example", "role": "provider_manager"})
+    _recommend_and_decide(app, world)
     _meeting_invitations(app, world)
     _placing_alert(app, world)
     _quality_messages(app, world)

@@ -33,6 +33,7 @@ from app.cases.models import (
     StageChange,
 )
 from app.cases.procedure_settings import ProcedureSettings
+from app.cases.procedure_versions import ProcedureVersion
 from app.emergency.models import (
     EmergencyPlan,
     PlacementRestriction,
@@ -190,6 +191,7 @@ def _authority_rows(tenant: int, by: int) -> None:
         db.session.add_all([
             AlertContact(tenant_id=tenant, name="Safeguarding team", email=f"sg{tenant}@example.org"),
             ProcedureSettings(tenant_id=tenant),
+            ProcedureVersion(tenant_id=tenant, number=1, values={"preset": "multi_agency"}),
             CaseReferenceCounter(tenant_id=tenant, year=2026),
             Draft(tenant_id=tenant, user_id=by, field_key=f"draft-{tenant}"),
             Invitation(tenant_id=tenant, email=f"new{tenant}@example.org", name="New person",

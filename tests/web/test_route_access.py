@@ -76,6 +76,7 @@ def _url(rule, world) -> str:
         "task_id": 1,
         "addressee": "provider",
         "section": "meetings",
+        "clock_key": "findings_meeting",
     }
     missing = set(rule.arguments) - set(values)
     assert not missing, f"teach this test a value for {missing} in {rule.rule}"

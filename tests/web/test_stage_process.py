@@ -249,9 +249,16 @@ def test_procedure_settings_change_the_deadlines(app, world):
               "placing_chase_working_days": 2,
               "use_update_meetings": "y"}
     assert _post(dass, path, values).status_code == 302
-    page = dass.get(f"/authorities/{world.host_a}/cases/{world.case_a}").get_data(as_text=True)
-    row = re.search(r'id="clock-initial_meeting">(.*?)</tr>', page, re.S).group(1)
-    assert "11 December 2026" in row
+    case_page = f"/authorities/{world.host_a}/cases/{world.case_a}"
+
+    def initial_meeting_row() -> str:
+        page = dass.get(case_page).get_data(as_text=True)
+        return re.search(r'id="clock-initial_meeting">(.*?)</tr>', page, re.S).group(1)
+
+    # The open case keeps the procedure it runs under until someone moves it over.
+    assert "4 December 2026" in initial_meeting_row()
+    assert _post(dass, f"{case_page}/procedure", {"reason": "Agreed at the team meeting"}).status_code == 302
+    assert "11 December 2026" in initial_meeting_row()
     bad = _post(dass, path, {**values, "initial_meeting_working_days": "soon"})
     assert "govuk-error-summary" in bad.get_data(as_text=True)
     assert 'value="soon"' in bad.get_data(as_text=True)

@@ -519,6 +519,11 @@ def test_new_timescales_move_the_deadlines_a_placing_authority_reads(app, world)
               "placing_chase_working_days": 2,
               "use_update_meetings": "y"}
     assert _post(dass, path, values).status_code == 302
+    # The open case keeps its procedure until it is moved over; then the placing authority
+    # reads the new deadline.
+    moved = _post(dass, f"/authorities/{world.host_a}/cases/{world.case_a}/procedure",
+                  {"reason": "New timescales agreed"})
+    assert moved.status_code == 302
     host_clock = _clocks(app, world)["inform_provider"]
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.placing_shared)):
         case = db.session.get(Case, world.case_a)
