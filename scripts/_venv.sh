@@ -47,7 +47,7 @@ _pip_progress() {
         if [ "$tty" = 1 ]; then
           printf '\r\033[K  [%d] %.70s' "$count" "$line"
         elif [[ "$line" == Installing* ]]; then
-          echo "  collected: $count; installing..."
+          echo "  $([ "$count" -gt 0 ] && echo "collected: $count; ")installing..."
         elif [ $((count % 20)) = 0 ]; then
           echo "  collected: $count..."
         fi
@@ -58,9 +58,12 @@ _pip_progress() {
   return 0
 }
 
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${1:-run}
+hash=$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$hash-${1:-run}
 if [ ! -f "$stamp" ]; then
-  if ls .venv/.installed-* >/dev/null 2>&1; then
+  if ls .venv/.installed-"$hash"-* >/dev/null 2>&1; then
+    echo "Installing the packages the ${1:-run} command also needs into .venv..."
+  elif ls .venv/.installed-* >/dev/null 2>&1; then
     echo "pyproject.toml changed: updating the Python packages in .venv..."
   else
     echo "Installing Python packages into .venv (first run, about 2 minutes)..."
