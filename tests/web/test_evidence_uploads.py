@@ -274,3 +274,16 @@ def test_a_file_cut_off_mid_stream_leaves_nothing(app, world, backend, owner_eng
 ])
 def test_content_disposition_never_carries_a_raw_name(name, expected):
     assert content_disposition(name) == expected
+
+
+def test_an_upload_without_its_csrf_token_keeps_nothing(app, world, backend, owner_engine):
+    # The upload view parses its own body (so the global CSRF check is off there): the form's
+    # token is checked instead, and a missing or wrong one stores nothing.
+    provider, item_id = _provider_with_item(app, world)
+    path = _plan_path(world, f"/items/{item_id}/evidence")
+    for token in ({}, {"csrf_token": "forged"}):
+        response = provider.post(path, data={**token, "file": (io.BytesIO(PDF), "x.pdf")},
+                                 content_type="multipart/form-data")
+        assert response.status_code == 400
+        assert "govuk-error-summary" in response.get_data(as_text=True)
+    assert backend.keys() == [] and _records(owner_engine) == []
