@@ -146,11 +146,18 @@ def _residents(host: Authority, placing: list[Authority], locations: list[Locati
 
 
 def _cases(host: Authority, placing: list[Authority], providers, locations, staff: dict) -> None:
+    from app.cases.models import Case, Stage
     from app.demo.cases import seed_cases
+    from app.demo.quality import seed_quality
 
     with acting_for_authority(db.session, host.id, user_id=staff[Role.LEAD_OFFICER].id,
                               why="demo seeding"):
         seed_cases(host, placing, providers, locations, staff)
+        # The case at stage 5 gets feedback to compare and a scrutiny visit.
+        at_quality_assurance = db.session.scalar(select(Case).where(
+            Case.tenant_id == host.id, Case.stage == Stage.QUALITY_ASSURANCE))
+        if at_quality_assurance is not None:
+            seed_quality(at_quality_assurance, staff[Role.LEAD_OFFICER])
 
 
 def _provider_users(providers: list[Provider], password_hash: str, accounts: list) -> None:

@@ -86,6 +86,35 @@ def _move(page: Page, case_url: str, button: str) -> None:
     expect(page.get_by_text("The case moved to")).to_be_visible()
 
 
+def _assure_quality(page: Page, case_url: str) -> None:
+    """What closing needs from stage 5: an independent scrutiny activity and follow-up feedback
+    (here taken by telephone)."""
+    page.goto(case_url)
+    page.get_by_role("link", name="Quality assurance: feedback").click()
+    page.get_by_text("Record an activity").click()
+    form = page.locator("form", has=page.get_by_role("button", name="Record the activity"))
+    form.get_by_label("Healthwatch visit").check()
+    form.get_by_label("Day").fill("2")
+    form.get_by_label("Month").fill("11")
+    form.get_by_label("Year").fill("2026")
+    form.get_by_label("Carried out by").fill("Healthwatch")
+    form.get_by_label("Findings", exact=True).fill("Residents say nights are calmer")
+    form.get_by_role("button", name="Record the activity").click()
+    expect(page.get_by_text("Activity recorded.")).to_be_visible()
+    page.get_by_role("link", name="Record feedback taken by telephone").click()
+    page.get_by_role("group", name="Who answered").get_by_label("Resident").check()
+    page.get_by_role("group", name="Phase").get_by_label("Follow-up").check()
+    page.get_by_label("Who made the call").fill("QA officer")
+    page.get_by_label("The person agreed that we may use their answers").check()
+    for question in ("Do you feel safe at the home?", "Are the staff kind and caring?",
+                     "Are your needs met?", "Is the home well run?", "Has anything changed recently?"):
+        page.get_by_role("group", name=question).get_by_label("Good", exact=True).check()
+    page.get_by_role("group", name="Did they say something has happened").get_by_label(
+        "No", exact=True).check()
+    page.get_by_role("button", name="Record the call").click()
+    expect(page.get_by_text("Telephone feedback recorded.")).to_be_visible()
+
+
 def _open_case_with_intelligence(lead: Page) -> str:
     lead.get_by_role("link", name="Cases").first.click()
     lead.get_by_role("button", name="Open a case").click()
@@ -242,6 +271,7 @@ def test_a_case_from_first_intelligence_to_the_contract_review(browser, live_ser
     _hold_meeting(lead, case_url, "Update meeting")
     _emergency_plan(lead, case_url)
     _move(lead, case_url, "Move to quality assurance")
+    _assure_quality(lead, case_url)
     _move(lead, case_url, "Move to closing")
 
     # The first final meeting decides to continue: back to quality assurance, no closure clock.

@@ -268,3 +268,14 @@ def test_respondents_details_are_for_the_host_reviewers_alone(app, world, emaile
         assert db.session.scalar(select(func.count(FeedbackResponse.id))) == 0
     provider = sign_in(app.test_client(), world.users["provider_a_manager"], provider=True)
     assert provider.get(_case_path(world)).status_code in (302, 403)
+
+
+def test_the_limit_counts_on_the_embedded_default_too(sqlite_app):
+    """SQLite (no Redis, one process): the same per-address count in the database."""
+    from app.quality import throttle
+
+    sqlite_app.config["FEEDBACK_ATTEMPTS_PER_MINUTE"] = 3
+    with sqlite_app.test_request_context():
+        assert [throttle.allow("192.0.2.1") for _ in range(5)] == [True, True, True, False, False]
+        assert throttle.attempts_of("192.0.2.1") == 5
+        assert throttle.allow("192.0.2.2") is True
