@@ -25,6 +25,7 @@ from flask import (
 from app.actions import operations, services
 from app.actions.forms import ActionForm, EditActionForm, StatusForm
 from app.actions.models import Action, ActionStatus
+from app.actions.placing_updates import latest_placing_updates
 from app.actions.provider_updates import latest_updates
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404, is_host, readable_case_or_404
@@ -84,7 +85,9 @@ def actions_section(case: Case) -> dict:
             "today": today, "overdue": sum(action.is_overdue(today) for action in actions),
             "owner": lambda action: services.owner_label(action, case),
             # The provider's own word on the actions it owns, for the host.
-            "provider_updates": latest_updates(case.id) if is_host(case) else {}}
+            "provider_updates": latest_updates(case.id) if is_host(case) else {},
+            # A placing authority's word on the actions it owns: for the host, and for itself.
+            "placing_updates": latest_placing_updates(case.id)}
 
 
 @bp.app_context_processor

@@ -85,8 +85,13 @@ def _eastvale_does_its_part(page: Page, case_path: str) -> None:
     page.get_by_label("Their email address (optional)").fill("erin.link@eastvale.example")
     page.get_by_role("button", name="Acknowledge the alert").click()
     expect(page.get_by_text("will contact Erin Link")).to_be_visible()
-    # The action the host gave it is on its page of the case (to update: not built yet).
-    expect(page.locator("#actions")).to_contain_text("Review Eastvale's residents' care plans")
+    # The action the host gave it: its status and a note, which the host sees.
+    page.locator("#actions").get_by_role("link", name=re.compile("^Update")).first.click()
+    page.get_by_label("In progress").check()
+    page.get_by_label("Note for the host (optional)").fill("Two of three plans reviewed")
+    page.get_by_role("button", name="Send the update to the host").click()
+    expect(page.locator("#actions tr", has_text="Review Eastvale's")).to_contain_text(
+        "Your update")
     # Its residents: the two it places or funds, never the self-funder.
     page.goto(_authority_path(page) + "/residents")
     expect(page.get_by_role("link", name="Jack Eastvale-Placed")).to_be_visible()
@@ -127,6 +132,10 @@ def test_import_alert_acknowledge_review_coverage_chase_and_escalate(browser, li
     eastvale = _sign_in(browser, live_server_pg, EASTVALE_LEAD)
     _eastvale_does_its_part(eastvale, case_path)
 
+    host.goto(case_url)
+    expect(host.locator("#actions tr", has_text="Review Eastvale's")).to_contain_text(
+        "Update from the owner")
+    expect(host.locator("#actions tr", has_text="Review Eastvale's")).to_contain_text("Two of three plans reviewed")
     row = _eastvale_row(host, case_url)
     # The demo world had Eastvale residents here already; one of them all is reviewed.
     for shown in ("Acknowledged", "Erin Link (erin.link@eastvale.example)", re.compile(r"\b1 of \d")):
