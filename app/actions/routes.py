@@ -87,7 +87,9 @@ def actions_section(case: Case) -> dict:
             # The provider's own word on the actions it owns, for the host.
             "provider_updates": latest_updates(case.id) if is_host(case) else {},
             # A placing authority's word on the actions it owns: for the host, and for itself.
-            "placing_updates": latest_placing_updates(case.id)}
+            "placing_updates": latest_placing_updates(case.id),
+            "can_update_own": not is_host(case) and not case.closed
+            and bool(g.get("membership") and g.membership.has_any(CASE_EDITORS))}
 
 
 @bp.app_context_processor

@@ -61,3 +61,16 @@ def test_no_update_of_an_action_it_does_not_own_or_through_an_ended_share(app, w
     assert placing.get(_path(world, ids["own"])).status_code == 404
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.placing_shared)):
         assert db.session.scalars(select(PlacingActionUpdate)).all() == []
+
+
+def test_a_placing_viewer_sees_its_action_but_no_way_to_update_it(app, world):
+    ids = _actions(app, world)
+    with app.app_context():
+        from app.tenants.models import Role
+
+        viewer = factories.member(db.session.get(Authority, world.placing_shared), Role.VIEWER).email
+        db.session.commit()
+    client = sign_in(app.test_client(), viewer)
+    page = client.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}").get_data(as_text=True)
+    assert f'id="action-{ids["own"]}"' in page and _path(world, ids["own"]) not in page
+    assert client.get(_path(world, ids["own"])).status_code == 403
