@@ -86,6 +86,7 @@ def _migrations_dir():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.actions.placing_update_routes import bp as placing_action_updates_bp
     from app.actions.routes import bp as actions_bp
     from app.admin.routes import bp as admin_bp
     from app.assets import bp as assets_bp
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         meetings_bp,
         risks_bp,
         actions_bp,
+        placing_action_updates_bp,
         admin_bp,
         jobs_bp,
         provider_bp,

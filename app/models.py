@@ -1,6 +1,7 @@
 """Import every model so that metadata, migrations and the scoping registry see them all."""
 
 from app.actions.models import Action  # noqa: F401
+from app.actions.placing_updates import PlacingActionUpdate  # noqa: F401
 from app.actions.provider_updates import ProviderActionUpdate  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.auth.models import User, UserIdentity  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.actions import services
+from app.actions.placing_updates import latest_placing_updates
 from app.actions.provider_updates import latest_updates
 from app.cases.models import Case
 from app.cases.operations import Actor
@@ -22,4 +23,7 @@ def actions_of_case(case: Case, actor: Actor) -> dict:
         "owner": lambda action: services.owner_label(action, case),
         # The provider's own word on the actions it owns, for the host.
         "provider_updates": latest_updates(case.id) if host else {},
+        # A placing authority's word on the actions it owns: for the host, and for itself.
+        "placing_updates": latest_placing_updates(case.id),
+        "can_update_own": not host and not case.closed and bool(actor.roles & CASE_EDITORS),
     }}

@@ -104,3 +104,4 @@ class TaskOutcomeForm(Form):
                         validators=[DataRequired("Select the status of the task")])
     outcome = _long_text("Outcome", "Enter the outcome of the task")
     submit = submit("Save the outcome")
+

@@ -71,4 +71,3 @@ def record_review(actor: Actor, resident: Resident, values: dict) -> ResidentRev
            new={"resident_id": resident.id, "reviewed_on": review.reviewed_on.isoformat(),
                 "needs_met": review.needs_met, "dols_status": review.dols_status})
     return review
-

@@ -23,6 +23,8 @@ def shared_overview(case: Case, actor: Actor) -> dict:
         "can_acknowledge": share is not None and bool(actor.roles & CASE_EDITORS),
         # The host's key dates, as the host computed them (app/cases/key_dates.py).
         "clocks": case_services.clocks_for_reader(case, actor.authority_id),
+        # What the host told it, whatever the level of sharing: the email may not carry it.
+        "placing_alerts": services.alerts_of(case.id) if share is not None else [],
     }
 
 

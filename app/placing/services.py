@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.placing.alert_history import PlacingAlert
 from app.placing.models import CaseShare, ShareAcknowledgement
 from app.placing.reviews import ResidentReview
 
@@ -41,3 +42,10 @@ def reviews_of(resident_id: int) -> list[ResidentReview]:
         .options(joinedload(ResidentReview.reviewer))
         .order_by(ResidentReview.reviewed_on.desc(), ResidentReview.id.desc())
     ))
+
+
+def alerts_of(case_id: int) -> list[PlacingAlert]:
+    """Return the host's alerts about a case that the reader may read, newest first."""
+    return list(db.session.scalars(
+        select(PlacingAlert).where(PlacingAlert.case_id == case_id)
+        .order_by(PlacingAlert.created_at.desc(), PlacingAlert.id.desc())))

@@ -116,3 +116,4 @@ def withdraw_task(authority_id: int, case_id: int, task_id: int):
         abort(403, description="not_the_asker")
     flash("Task withdrawn.")
     return redirect(url_for("placing_tasks.list_tasks", authority_id=authority_id, case_id=case_id))
+

@@ -8,6 +8,8 @@ Revises: 0018
 Create Date: 2026-12-01
 
 """
+import os
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,11 +29,21 @@ TASK_RULE = (
     "AND s.placing_authority_id = app_tenant() AND s.tenant_id = delegated_task.host_authority_id "
     "AND s.ended_at IS NULL))"
 )
+UPDATE_READ = "tenant_id = app_tenant() OR host_authority_id = app_tenant()"
+UPDATE_WRITE = (
+    "tenant_id = app_tenant() AND EXISTS (SELECT 1 FROM case_action a "
+    "WHERE a.id = placing_action_update.action_id AND a.case_id = placing_action_update.case_id "
+    "AND a.tenant_id = placing_action_update.host_authority_id AND a.owner_kind = 'authority' "
+    "AND a.owner_authority_id = app_tenant())"
+)
+APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "pcp_app")
 POLICIES = {
     "alert_contact": (CONTACT_READ, OWNER),
     "placing_alert": (ALERT_READ, OWNER),
     "delegated_task": (TASK_RULE, TASK_RULE),
+    "placing_action_update": (UPDATE_READ, UPDATE_WRITE),
 }
+APPEND_ONLY = {"placing_action_update"}
 
 # revision identifiers, used by Alembic.
 revision = '0019'
@@ -86,10 +98,33 @@ def upgrade():
     op.create_index(op.f('ix_placing_alert_case_id'), 'placing_alert', ['case_id'], unique=False)
     op.create_index(op.f('ix_placing_alert_tenant_id'), 'placing_alert', ['tenant_id'], unique=False)
     _create_tasks()
+    _create_action_updates()
     if op.get_bind().dialect.name == "postgresql":
         for table, (read, write) in POLICIES.items():
-            for statement in rls.enable_policies(table, read, write):
+            for statement in rls.enable_policies(table, read, write, append_only=table in APPEND_ONLY):
                 op.execute(statement)
+        op.execute(rls.revoke_changes("placing_action_update", APP_ROLE))
+
+
+def _create_action_updates() -> None:
+    op.create_table('placing_action_update',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('action_id', sa.Integer(), nullable=False),
+    sa.Column('host_authority_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'in_progress', 'done', 'cancelled', name='actionstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    *_tenant('placing_action_update'),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_placing_action_update_case_id_cases')),
+    sa.ForeignKeyConstraint(['action_id'], ['case_action.id'], name=op.f('fk_placing_action_update_action_id_case_action')),
+    sa.ForeignKeyConstraint(['host_authority_id'], ['authority.id'], name=op.f('fk_placing_action_update_host_authority_id_authority')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_placing_action_update_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_placing_action_update')),
+    )
+    for column in ('action_id', 'case_id', 'host_authority_id', 'tenant_id'):
+        op.create_index(op.f(f'ix_placing_action_update_{column}'), 'placing_action_update', [column], unique=False)
 
 
 def _create_tasks() -> None:
@@ -125,6 +160,9 @@ def downgrade():
         for table in POLICIES:
             for statement in rls.drop_policies(table):
                 op.execute(statement)
+    for column in ('action_id', 'case_id', 'host_authority_id', 'tenant_id'):
+        op.drop_index(op.f(f'ix_placing_action_update_{column}'), table_name='placing_action_update')
+    op.drop_table('placing_action_update')
     for column in ('case_id', 'host_authority_id', 'placing_authority_id', 'tenant_id'):
         op.drop_index(op.f(f'ix_delegated_task_{column}'), table_name='delegated_task')
     op.drop_table('delegated_task')

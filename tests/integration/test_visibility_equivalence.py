@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.actions.models import ActionStatus, OwnerKind
+from app.actions.models import Action, ActionStatus, OwnerKind
+from app.actions.placing_updates import PlacingActionUpdate
 from app.actions.provider_updates import ProviderActionUpdate
 from app.audit.services import record
 from app.auth.models import User
@@ -278,6 +279,12 @@ def build_full_world():
         share_id = db.session.scalar(select(CaseShare.id).where(CaseShare.case_id == world.case_a))
         db.session.add(ShareAcknowledgement(tenant_id=world.placing_shared, share_id=share_id,
                                             host_authority_id=world.host_a))
+        # Its word on the action the host gave it.
+        action_id = db.session.scalar(select(Action.id).where(
+            Action.case_id == world.case_a, Action.owner_authority_id == world.placing_shared))
+        db.session.add(PlacingActionUpdate(tenant_id=world.placing_shared, case_id=world.case_a,
+                                           action_id=action_id, host_authority_id=world.host_a,
+                                           user_id=users["placing_shared_lead"], status=ActionStatus.IN_PROGRESS))
         db.session.flush()
     # An event in the host's trail about something the placing authority did.
     with scoped_as(db.session, Scope(tenant_id=world.host_a)):

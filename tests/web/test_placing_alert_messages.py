@@ -74,6 +74,13 @@ def test_a_need_to_know_alert_keeps_the_concern_out_of_the_email(app, world):
     assert context["concern"] == "" and context["sharing_level"] == "need_to_know"
     assert context["planned"] == ALERT_FORM["planned"]
     assert ALERT_FORM["concern"] not in str(message.payload)
+    # The detail is behind sign-in, for the alerted authority only.
+    page = sign_in(app.test_client(), world.users["placing_unshared_lead"]).get(
+        f"/authorities/{world.placing_unshared}/cases/{world.case_a}").get_data(as_text=True)
+    assert ALERT_FORM["concern"] in page and "on a need-to-know basis" in page
+    other = sign_in(app.test_client(), world.users["placing_shared_lead"]).get(
+        f"/authorities/{world.placing_shared}/cases/{world.case_a}").get_data(as_text=True)
+    assert ALERT_FORM["concern"] in other  # shared with the case: every live share reads it
 
 
 def test_an_authority_without_a_contact_is_recorded_as_not_told(app, world):
