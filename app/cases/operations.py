@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.cases import key_dates, notifications, services
 from app.cases.clocks import local_date
 from app.cases.models import (
+    AGGRAVATING_FACTORS,
     Case,
     Decision,
     DecisionOutcome,
@@ -126,17 +127,23 @@ def _decision(case: Case) -> Decision:
 
 
 def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
-                      recommendation: str) -> Decision:
-    """Record the threshold assessment and the recommendation to the DASS."""
+                      recommendation: str, aggravating_factors: list[str] | None = None) -> Decision:
+    """Record the threshold assessment, its aggravating factors and the recommendation to the
+    DASS (``aggravating_factors`` left out: the ones recorded stay)."""
     decision = _decision(case)
     old = {"threshold_assessment": decision.threshold_assessment,
-           "recommendation": decision.recommendation}
+           "recommendation": decision.recommendation,
+           "aggravating_factors": decision.aggravating_factors}
     decision.threshold_assessment = threshold_assessment
     decision.recommendation = recommendation
+    if aggravating_factors is not None:
+        decision.aggravating_factors = [key for key in aggravating_factors
+                                        if key in AGGRAVATING_FACTORS]
     decision.recommended_by_id = actor.user.id
     decision.recommended_at = utcnow()
     audit_case(actor, case, "case.assessment_recorded", decision, old,
-           {"threshold_assessment": threshold_assessment, "recommendation": recommendation})
+           {"threshold_assessment": threshold_assessment, "recommendation": recommendation,
+            "aggravating_factors": decision.aggravating_factors})
     if recommendation.strip():
         notifications.recommendation_waiting(case, decision, actor.user.id)
     return decision

@@ -354,3 +354,16 @@ def test_under_west_sussex_the_sweep_reminds_of_no_clock_without_a_date(app, wor
     _pick(app, world, "multi_agency")
     _move_over(lead, world)
     assert {"inform_provider", "initial_meeting"} <= reminders()
+
+
+def test_aggravating_factors_are_recorded_with_the_threshold_assessment(app, world, case_page):
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    response = _post(lead, f"{case_page}/assessment", {
+        "threshold_assessment": "Met", "recommendation": "Proceed",
+        "aggravating_factors": ["media_interest", "positions_of_trust"]})
+    assert response.status_code == 302
+    page = lead.get(case_page).get_data(as_text=True)
+    assert "Potential for media interest, People or organisations in positions of trust or power" in page
+    with app.app_context(), _host(world):
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.assessment_recorded"))
+        assert event.new_values["aggravating_factors"] == ["media_interest", "positions_of_trust"]
