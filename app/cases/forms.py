@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
@@ -15,6 +16,7 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -28,7 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.cases.models import DecisionOutcome, IntelligenceSource, Stage
+from app.cases.models import AGGRAVATING_FACTORS, DecisionOutcome, IntelligenceSource, Stage
 from app.forms import DateInputField, Form, WholeNumberField, submit
 from app.london_time import at_london
 from app.meetings.forms import parse_time
@@ -81,6 +83,10 @@ class AssessmentForm(Form):
     threshold_assessment = _long_text(
         "Threshold assessment", "Enter the threshold assessment",
         description="Does the intelligence show a pattern of concern that meets the threshold for the provider concerns process?")
+    aggravating_factors = SelectMultipleField(
+        "Aggravating factors (optional)", widget=GovCheckboxesInput(), validators=[Optional()],
+        description="Select any that apply.",
+        choices=[SelectChoice(key, label) for key, label in AGGRAVATING_FACTORS.items()])
     recommendation = _long_text("Recommendation to the DASS", "Enter the recommendation to the DASS")
     submit = submit("Save assessment")
 

@@ -282,9 +282,27 @@ class Decision(TenantScoped, CreatedAtMixin, db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
+    # The factors that raise a concern's weight (AGGRAVATING_FACTORS keys), recorded with the
+    # threshold assessment.
+    aggravating_factors: Mapped[list | None] = mapped_column(JSON)
 
     case: Mapped[Case] = relationship(back_populates="decision")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def aggravating_labels(self) -> list[str]:
+        return [AGGRAVATING_FACTORS[key] for key in self.aggravating_factors or []
+                if key in AGGRAVATING_FACTORS]
+
+
+# West Sussex 2.5 and issue 15 item 4: what makes a provider concern weigh more.
+AGGRAVATING_FACTORS = {
+    "media_interest": "Potential for media interest",
+    "volume_and_severity": "High volume of safeguarding concerns and severity of risk",
+    "dangerous_culture": "A culture of dangerous practices",
+    "senior_response": "The need for a senior level coordinated response",
+    "positions_of_trust": "People or organisations in positions of trust or power",
+}
 
 
 class IntelligenceSource(StrEnum):

@@ -13,6 +13,7 @@ from app.auth.models import User
 from app.cases import drafts, key_dates, notifications, services
 from app.cases.clocks import local_date
 from app.cases.models import (
+    AGGRAVATING_FACTORS,
     Case,
     Decision,
     DecisionOutcome,
@@ -135,20 +136,26 @@ def _decision(case: Case) -> Decision:
 
 @operation
 def record_assessment(actor: Actor, case: Case, *, threshold_assessment: str,
-                      recommendation: str) -> Decision:
-    """Record the threshold assessment and the recommendation to the DASS, and drop the
-    author's drafts of them. Only at stage 1: after the decision the assessment stands."""
+                      recommendation: str, aggravating_factors: list[str] | None = None) -> Decision:
+    """Record the threshold assessment, its aggravating factors (left out: the ones recorded
+    stay) and the recommendation to the DASS, and drop the author's drafts of them. Only at
+    stage 1: after the decision the assessment stands."""
     if case.stage is not Stage.DECISION:
         raise Refused("The decision has been made: the assessment can no longer change.")
     decision = _decision(case)
     old = {"threshold_assessment": decision.threshold_assessment,
-           "recommendation": decision.recommendation}
+           "recommendation": decision.recommendation,
+           "aggravating_factors": decision.aggravating_factors}
     decision.threshold_assessment = threshold_assessment
     decision.recommendation = recommendation
+    if aggravating_factors is not None:
+        decision.aggravating_factors = [key for key in aggravating_factors
+                                        if key in AGGRAVATING_FACTORS]
     decision.recommended_by_id = actor.user.id
     decision.recommended_at = utcnow()
     audit_case(actor, case, "case.assessment_recorded", decision, old,
-           {"threshold_assessment": threshold_assessment, "recommendation": recommendation})
+           {"threshold_assessment": threshold_assessment, "recommendation": recommendation,
+            "aggravating_factors": decision.aggravating_factors})
     drafts.discard_case_drafts(actor.user.id, case.id, drafts.ASSESSMENT_FIELDS)
     if recommendation.strip():
         notifications.recommendation_waiting(case, decision, actor.user.id)

@@ -70,12 +70,15 @@ def record_assessment(authority_id: int, case_id: int):
     case = host_case_or_404(case_id)
     decision = services.decision_of(case.id)
     form = AssessmentForm(obj=decision)
+    decider = request_terms()["decider"]
+    form.recommendation.label.text = f"Recommendation to the {decider}"
     restored = _restore_drafts(case, form, ASSESSMENT_FIELDS, decision and decision.recommended_at)
     if form.validate_on_submit():
         try:
             operations.record_assessment(
                 current_actor(), case, threshold_assessment=form.threshold_assessment.data,
                 recommendation=form.recommendation.data,
+                aggravating_factors=form.aggravating_factors.data or [],
             )
         except Refused as refused:
             flash(str(refused), "error")

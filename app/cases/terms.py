@@ -95,6 +95,7 @@ def term(context, key: str, capital: bool = False) -> str:
 
 @pass_context
 def stage_filter(context, stage) -> str:
+    """A stage's name in the host's words (``{{ case.stage | stage_name }}``)."""
     if not isinstance(stage, Stage):
         return stage
     return stage_name(stage, _terms_in(context))
@@ -103,6 +104,3 @@ def stage_filter(context, stage) -> str:
 def init_app(app) -> None:
     app.add_template_global(term, "term")
     app.jinja_env.filters["stage_name"] = stage_filter
-
-
-__all__ = ["TERMS", "term", "terms_for", "request_terms", "stage_name", "word"]

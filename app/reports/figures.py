@@ -13,6 +13,10 @@ Every figure is defined here, once, for the page, the charts and the CSV alike:
 - placing authorities: the authorities alerted in the period, with how many cases each;
 - outcomes: stage 1 decisions made in the period by outcome, and cases closed in the period
   after a final meeting decided to close.
+
+A placing authority gets the same figures over the cases where its residents live (those
+shared with it), as far as it may read them: deadlines from the dates the host stored for it,
+the hosts in place of placing authorities, and no stage history or decisions.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from statistics import median
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.cases import services
+from app.cases import key_dates, services
 from app.cases.clocks import Clock, ClockStatus
 from app.cases.models import Case, DecisionOutcome, Stage, StageChange
 from app.cases.procedure_versions import procedures_of
@@ -81,6 +85,9 @@ class Compliance:
 @dataclass
 class BoardFigures:
     period: Period
+    # For a placing authority: the cases shared with it, where its residents live. It reads
+    # neither the host's stage history nor its decisions, so those figures stay empty.
+    as_placing: bool = False
     opened: int = 0
     closed: int = 0
     stage_times: list[StageTime] = field(default_factory=list)
@@ -133,6 +140,14 @@ def _due_day(clock: Clock) -> date | None:
     return clock.due_day_local()
 
 
+def _verdict(clock: Clock) -> str:
+    if clock.status is ClockStatus.MET:
+        return "met"
+    if clock.status in (ClockStatus.MET_LATE, ClockStatus.OVERDUE):
+        return "late"
+    return "open" if clock.status is ClockStatus.RUNNING else "none"
+
+
 def _moot(case: Case, clock: Clock) -> bool:
     """True for a step a closed case never took and no longer owes (the obligations that
     outlive closing still count)."""
@@ -149,13 +164,7 @@ def compliance(cases: list[Case], period: Period, now: datetime) -> list[Complia
             if not period.holds(_due_day(clock)) or _moot(case, clock):
                 continue
             labels.setdefault(clock.key, clock.label)
-            tally = counts.setdefault(clock.key, Counter())
-            if clock.status is ClockStatus.MET:
-                tally["met"] += 1
-            elif clock.status in (ClockStatus.MET_LATE, ClockStatus.OVERDUE):
-                tally["late"] += 1
-            elif clock.status is ClockStatus.RUNNING:
-                tally["open"] += 1
+            counts.setdefault(clock.key, Counter())[_verdict(clock)] += 1
     return [Compliance(key, labels[key], tally["met"], tally["late"], tally["open"])
             for key, tally in counts.items()]
 
@@ -207,6 +216,54 @@ def outcomes(cases: list[Case], period: Period) -> list[tuple[str, int]]:
         ("Closed after improvements were sustained", closed - closed_after_stage_one),
         ("Closed at stage 1", closed_after_stage_one),
     ]
+
+
+def _shared_cases(authority_id: int, period: Period) -> list[Case]:
+    """The cases other hosts shared with this placing authority, open in the period."""
+    ids = list(db.session.scalars(
+        select(CaseShare.case_id).where(CaseShare.placing_authority_id == authority_id)))
+    return list(db.session.scalars(
+        select(Case).options(joinedload(Case.host_authority))
+        .where(Case.id.in_(ids), Case.tenant_id != authority_id,
+               Case.opened_at < period.ends_before,
+               or_(Case.closed_at.is_(None), Case.closed_at >= period.starts_at))
+        .order_by(Case.id)
+    ))
+
+
+def _stored_compliance(cases: list[Case], period: Period, now: datetime) -> list[Compliance]:
+    """Deadlines as the hosts stored them for placing authorities (app/cases/key_dates.py)."""
+    counts: dict[str, Counter] = {}
+    labels: dict[str, str] = {}
+    for case in cases:
+        for clock in key_dates.clocks_from(case.key_dates, now):
+            if not period.holds(_due_day(clock)) or _moot(case, clock):
+                continue
+            labels.setdefault(clock.key, clock.label)
+            counts.setdefault(clock.key, Counter())[_verdict(clock)] += 1
+    return [Compliance(key, labels[key], tally["met"], tally["late"], tally["open"])
+            for key, tally in counts.items()]
+
+
+def placing_figures(authority_id: int, period: Period, now: datetime | None = None) -> BoardFigures:
+    """Return the figures a placing authority may see: the cases where its residents live."""
+    now = now or utcnow()
+    cases = _shared_cases(authority_id, period)
+    ids = [case.id for case in cases]
+    questions = Counter(db.session.scalars(
+        select(Risk.key_question).where(Risk.case_id.in_(ids), _in(Risk.created_at, period))))
+    hosts = Counter(case.host_authority.name for case in cases)
+    closed = sum(1 for case in cases if case.closed_at and period.holds(london_date(case.closed_at)))
+    return BoardFigures(
+        period=period, as_placing=True,
+        opened=sum(1 for case in cases if period.holds(london_date(case.opened_at))),
+        closed=closed,
+        compliance=_stored_compliance(cases, period, now),
+        key_questions=[(question.label, questions[question]) for question in KeyQuestion],
+        themes=themes(cases, period),
+        placing_authorities=sorted(hosts.items(), key=lambda item: (-item[1], item[0])),
+        outcomes=[("Closed", closed)],
+    )
 
 
 def board_figures(authority_id: int, period: Period, now: datetime | None = None) -> BoardFigures:

@@ -14,7 +14,7 @@ from app.cases.terms import request_terms, stage_name
 from app.db import utcnow
 from app.london_time import london_date
 from app.reports import charts
-from app.reports.figures import BoardFigures, Period, board_figures
+from app.reports.figures import BoardFigures, Period, board_figures, placing_figures
 from app.reports.forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/authorities/<int:authority_id>")
@@ -60,12 +60,20 @@ def _charts(figures: BoardFigures) -> dict:
     }
 
 
+def _figures(authority_id: int, period: Period) -> BoardFigures:
+    """The host's report, or (``?view=placing``) the one over the cases where the authority's
+    residents live."""
+    if request.args.get("view") == "placing":
+        return placing_figures(authority_id, period)
+    return board_figures(authority_id, period)
+
+
 @bp.route("/board-report")
 @member()
 def show_board_report(authority_id: int):
     # A period that does not validate keeps what was typed, says why, and shows the default.
     form = _form()
-    figures = board_figures(authority_id, _period(form))
+    figures = _figures(authority_id, _period(form))
     return render_template("reports/board.html", form=form, figures=figures,
                            charts=_charts(figures), tables=_tables(figures),
                            query=request.query_string.decode())
@@ -105,7 +113,7 @@ def _safe(value):
 def download_board_report(authority_id: int):
     form = _form()
     period = _period(form)
-    figures = board_figures(authority_id, period)
+    figures = _figures(authority_id, period)
     out = io.StringIO()
     writer = csv.writer(out)
     for row in csv_rows(figures, request_terms()):

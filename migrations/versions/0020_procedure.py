@@ -75,6 +75,7 @@ def upgrade():
                                  'procedure_version', ['procedure_version_id'], ['id'])
     if sqlite:
         op.execute(SQLITE_MILESTONE_TRIGGER)
+    op.add_column('case_decision', sa.Column('aggravating_factors', sa.JSON(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         for table, (read, write) in POLICIES.items():
             for statement in rls.enable_policies(table, read, write):
@@ -86,6 +87,8 @@ def downgrade():
         for table in POLICIES:
             for statement in rls.drop_policies(table):
                 op.execute(statement)
+    with op.batch_alter_table('case_decision') as batch:
+        batch.drop_column('aggravating_factors')
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
         op.execute("DROP TRIGGER plan_version_first_submitted")

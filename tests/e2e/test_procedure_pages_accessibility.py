@@ -27,6 +27,10 @@ def test_the_board_report_has_no_axe_violations(page, live_server):
         page.get_by_role("button", name="Show the report").click()
     assert page.locator(".govuk-error-summary").is_visible()
     problems += _problems(page, page.url + " (period refused)")
+    page.get_by_role("link", name="Show the cases where residents").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Host authorities").count() == 1
+    problems += _problems(page, page.url + " (placing view)")
     assert not problems, "\n".join(problems)
 
 

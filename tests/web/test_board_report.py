@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from app.cases import key_dates
 from app.cases.models import Decision, DecisionOutcome, Stage, StageChange
 from app.extensions import db
 from app.meetings.models import MeetingKind
 from app.providers.models import Location
-from app.reports.figures import Period, board_figures
+from app.reports.figures import Period, board_figures, placing_figures
 from app.risks.models import KeyQuestion
 from app.tenants.models import Authority
 from app.tenants.scoping import Scope, scoped_as
@@ -77,6 +78,9 @@ def _build(world) -> None:
     factories.risk(c3, key_question=KeyQuestion.WELL_LED, created_at=at(2026, 2, 15))
     factories.share(c3, shared, alerted_at=at(2026, 2, 10))
     factories.share(c3, unshared, alerted_at=at(2026, 3, 1))
+    # What the host stores for placing authorities, as every audited change does.
+    for case in (c0, c1, c3):
+        key_dates.refresh(case)
     db.session.commit()
 
 
@@ -173,3 +177,30 @@ def test_a_period_that_ends_before_it_starts_is_refused_and_kept(app, known_worl
 def test_the_board_report_is_for_staff_of_the_authority(app, known_world):
     other = sign_in(app.test_client(), known_world.users["host_b_lead"])
     assert other.get(f"/authorities/{known_world.host_a}/board-report").status_code in (403, 404)
+
+
+def test_a_placing_authority_sees_the_cases_where_its_residents_live(app, known_world):
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=known_world.placing_shared)):
+        figures = placing_figures(known_world.placing_shared, PERIOD, NOW)
+        host_name = db.session.get(Authority, known_world.host_a).name
+    assert (figures.opened, figures.closed) == (2, 1)  # C1 and C3; C1 closed
+    assert figures.stage_times == []  # the host's stage history is the host's
+    assert {row.key: (row.met, row.late, row.open) for row in figures.compliance} == {
+        "inform_provider": (1, 1, 0), "initial_meeting": (0, 1, 1), "findings_meeting": (1, 0, 0),
+        "improvement_plan": (0, 1, 0), "contract_review": (0, 1, 0)}
+    assert dict(figures.key_questions)["Safe"] == 2 and dict(figures.key_questions)["Well-led"] == 1
+    assert figures.themes == [("Falls", 2), ("Medication", 1), ("Staffing", 1)]
+    assert figures.placing_authorities == [(host_name, 2)]
+    with app.app_context(), scoped_as(db.session, Scope(tenant_id=known_world.placing_unshared)):
+        other = placing_figures(known_world.placing_unshared, PERIOD, NOW)
+    assert (other.opened, other.closed, other.themes) == (1, 0, [("Falls", 1), ("Staffing", 1)])
+
+
+def test_the_placing_view_of_the_page_passes_through_the_address(app, known_world):
+    placing = sign_in(app.test_client(), known_world.users["placing_shared_lead"])
+    base = f"/authorities/{known_world.placing_shared}/board-report"
+    page = placing.get(f"{base}?view=placing&{QUERY}").get_data(as_text=True)
+    assert "Host authorities leading the cases" in page and "Time in each stage" not in page
+    assert 'name="view" value="placing"' in page
+    rows = list(csv.reader(io.StringIO(placing.get(f"{base}.csv?view=placing&{QUERY}").get_data(as_text=True))))
+    assert ["cases", "opened", "count", "2"] in rows

@@ -329,3 +329,41 @@ def test_the_initial_meeting_has_a_part_without_the_provider_only_where_the_host
         meeting = db.session.scalar(select(Meeting).where(Meeting.case_id == world.case_a))
         assert bool(meeting.agenda_part_one) is private_part
         assert "Themes and risks" in (meeting.agenda_part_one if private_part else meeting.agenda_part_two)
+
+
+def test_under_west_sussex_the_sweep_reminds_of_no_clock_without_a_date(app, world):
+    """Off and not-yet-agreed clocks are never reminded; under the multi-agency procedure the
+    same case, a month after its decision, is reminded of its overdue clocks."""
+    from app.jobs.models import OutboxMessage
+    from app.jobs.sweep import sweep_once
+
+    _decided_long_ago(app, world)
+
+    def reminders() -> set[str]:
+        with app.app_context():
+            sweep_once(datetime.now(UTC))
+        with app.app_context(), _host(world):
+            keys = db.session.scalars(select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.template.startswith("deadline_"), OutboxMessage.case_id == world.case_a))
+            return {key.split(":")[2] for key in keys}
+
+    _pick(app, world, "west_sussex", world.users["host_a_lead"])
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    _move_over(lead, world)
+    assert reminders() == set()
+    _pick(app, world, "multi_agency")
+    _move_over(lead, world)
+    assert {"inform_provider", "initial_meeting"} <= reminders()
+
+
+def test_aggravating_factors_are_recorded_with_the_threshold_assessment(app, world, case_page):
+    lead = sign_in(app.test_client(), world.users["host_a_lead"])
+    response = _post(lead, f"{case_page}/assessment", {
+        "threshold_assessment": "Met", "recommendation": "Proceed",
+        "aggravating_factors": ["media_interest", "positions_of_trust"]})
+    assert response.status_code == 302
+    page = lead.get(case_page).get_data(as_text=True)
+    assert "Potential for media interest, People or organisations in positions of trust or power" in page
+    with app.app_context(), _host(world):
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.assessment_recorded"))
+        assert event.new_values["aggravating_factors"] == ["media_interest", "positions_of_trust"]

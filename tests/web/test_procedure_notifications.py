@@ -126,8 +126,8 @@ def test_the_lead_officer_and_the_chair_are_told_of_their_appointment(app, world
     messages = {m.recipient: m for m in _messages(app, world, "appointed")}
     assert set(messages) == {world.users["host_a_lead"], "chair@host-a.example"}
     lead = _rendered(app, messages[world.users["host_a_lead"]])
-    assert "You are the Lead Officer of" in lead.subject
-    assert "You are the Chair of" in _rendered(app, messages["chair@host-a.example"]).subject
+    assert "Appointed Lead Officer: " in lead.subject
+    assert "Appointed Chair: " in _rendered(app, messages["chair@host-a.example"]).subject
 
 
 def test_no_appointment_message_where_the_host_turned_it_off(app, world):
