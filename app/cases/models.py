@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_, exists, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, exists, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -49,7 +49,8 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     __tablename__ = "cases"
     # References are the host's own (WX-2026-0004): unique within an authority only, so that
     # nothing about another authority's numbering can show.
-    __table_args__ = (UniqueConstraint("tenant_id", "reference"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "reference"),
+                      Index("ix_cases_tenant_id_next_due_at", "tenant_id", "next_due_at"))
     # A provider reads its case only once the host has recorded that it was told, and never
     # while police or a coroner have it kept out (app/cases/provider_notice.py).
     RLS_READ = (
@@ -86,6 +87,11 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     # The clocks as the host computed them (app/cases/key_dates.py): what a placing authority
     # reads, since it cannot read the host's decision, meetings or procedure settings.
     key_dates: Mapped[list | None] = mapped_column(JSON)
+    # Stored with the key dates, so that lists order "overdue first, then soonest due" and
+    # page in SQL instead of computing every clock of every case: when the first open clock
+    # in force falls due (none: null), and whether a closed case still owes something.
+    next_due_at: Mapped[datetime | None]
+    owes_after_closing: Mapped[bool] = mapped_column(default=False)
 
     host_authority: Mapped[Authority] = relationship(foreign_keys="Case.tenant_id")
     provider: Mapped[Provider] = relationship()
