@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, exists, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import CreatedAtMixin, str_enum, utcnow
+from app.db import CreatedAtMixin, InSubquery, str_enum, utcnow
 from app.extensions import db
 from app.placing.models import CaseShare
 from app.providers.models import Location, Provider
@@ -109,16 +109,12 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     def visible_to(cls, scope: Scope):
         # The share table is read through Core so the share's own criteria are not re-applied
         # inside this one; its condition repeats the share rule for placing authorities.
+        # Written as "id among the shared ids" so that PostgreSQL finds the host's cases and
+        # the shared ones each through an index (app.db.InSubquery), not by reading every case.
         shares = CaseShare.__table__
         shared = (
-            exists(select(shares.c.id))
-            .where(
-                and_(
-                    shares.c.case_id == cls.id,
-                    shares.c.placing_authority_id == scope.tenant_id,
-                    shares.c.ended_at.is_(None),
-                )
-            )
+            InSubquery(cls.id, select(shares.c.case_id).where(
+                shares.c.placing_authority_id == scope.tenant_id, shares.c.ended_at.is_(None)))
             if scope.tenant_id is not None
             else equals(cls.id, None)
         )
