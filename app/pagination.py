@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from flask import request, url_for
+from flask import has_request_context, request, url_for
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -80,7 +80,8 @@ def _item(page: Page, number: int | None) -> dict:
 
 def page_arg(arg: str = "page") -> int:
     """Return the page number asked for in the query string: 1 for anything that is not one."""
-    value = request.args.get(arg, "")
+    # Outside a request (a job, a test of a service) the first page.
+    value = request.args.get(arg, "") if has_request_context() else ""
     if not value.isascii() or not value.isdigit():
         return 1
     # Past the last page means the last page (the callers clamp MAX_PAGE to it).
@@ -92,6 +93,8 @@ def paginate(statement, *, per_page: int = PER_PAGE, arg: str = "page", unique: 
     total = db.session.scalar(
         select(func.count()).select_from(statement.order_by(None).options().subquery()))
     number = min(page_arg(arg), max(1, ceil(total / per_page)))
+    if total == 0:  # an empty list costs its count alone
+        return Page([], number, per_page, total, arg)
     result = db.session.scalars(statement.limit(per_page).offset((number - 1) * per_page))
     items = list(result.unique() if unique else result)
     return Page(items, number, per_page, total, arg)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User, UserSession
 from app.db import utcnow
@@ -57,7 +58,9 @@ def user_for_token(token: str | None) -> User | None:
     """Return the active user whose live session this is, ending it if it has run out."""
     if not token:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
+    # Every signed-in request asks this: the session and its user in one statement.
+    row = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
+                            .where(UserSession.token_hash == _hash(token)))
     if row is None or row.ended_at is not None:
         return None
     now = utcnow()

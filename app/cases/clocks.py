@@ -28,6 +28,7 @@ def _england_holidays() -> holidays.HolidayBase:
     return holidays.UK(subdiv="ENG")
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _england_holidays()
 
@@ -46,6 +47,7 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=8192)  # the sweep asks this of every deadline of every case, every pass
 def working_days_until(today: date, due: date) -> int:
     """Return how many working days lie after ``today`` up to and including ``due``."""
     if due <= today:

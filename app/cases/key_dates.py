@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from app.cases.clocks import Clock, ClockStatus, clock_at
+from app.cases.clocks import Clock, ClockStatus, clock_at, next_deadline
 from app.db import utcnow
 from app.unit_of_work import operation
 
@@ -66,7 +66,11 @@ def refresh(case) -> None:
     from app.cases import services
 
     held = services.held_meetings([case.id])[case.id]
-    case.key_dates = snapshot(services.clocks_of(case, held))
+    clocks = services.clocks_of(case, held)
+    case.key_dates = snapshot(clocks)
+    first = next_deadline(services.clocks_in_force(case, clocks))
+    case.next_due_at = first.due_sort_key if first is not None else None
+    case.owes_after_closing = services.has_open_obligation(case, clocks)
 
 
 @operation

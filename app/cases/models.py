@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_, exists, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import CreatedAtMixin, str_enum, utcnow
+from app.db import CreatedAtMixin, InSubquery, str_enum, utcnow
 from app.extensions import db
 from app.placing.models import CaseShare
 from app.providers.models import Location, Provider
@@ -92,7 +92,8 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     __tablename__ = "cases"
     # References are the host's own (WX-2026-0004): unique within an authority only, so that
     # nothing about another authority's numbering can show.
-    __table_args__ = (UniqueConstraint("tenant_id", "reference"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "reference"),
+                      Index("ix_cases_tenant_id_next_due_at", "tenant_id", "next_due_at"))
     # A provider reads its case only once the host has recorded that it was told, and never
     # while police or a coroner have it kept out (app/cases/provider_notice.py).
     RLS_READ = (
@@ -129,6 +130,11 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     procedure_version_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_version.id"))
     # Dates agreed at a meeting for the clocks the procedure sets that way: clock key -> ISO day.
     agreed_dates: Mapped[dict | None] = mapped_column(JSON)
+    # Stored with the key dates, so that lists order "overdue first, then soonest due" and
+    # page in SQL instead of computing every clock of every case: when the first open clock
+    # in force falls due (none: null), and whether a closed case still owes something.
+    next_due_at: Mapped[datetime | None]
+    owes_after_closing: Mapped[bool] = mapped_column(default=False)
 
     host_authority: Mapped[Authority] = relationship(foreign_keys="Case.tenant_id")
     provider: Mapped[Provider] = relationship()
@@ -173,16 +179,12 @@ class Case(TenantScoped, CreatedAtMixin, db.Model):
     def visible_to(cls, scope: Scope):
         # The share table is read through Core so the share's own criteria are not re-applied
         # inside this one; its condition repeats the share rule for placing authorities.
+        # Written as "id among the shared ids" so that PostgreSQL finds the host's cases and
+        # the shared ones each through an index (app.db.InSubquery), not by reading every case.
         shares = CaseShare.__table__
         shared = (
-            exists(select(shares.c.id))
-            .where(
-                and_(
-                    shares.c.case_id == cls.id,
-                    shares.c.placing_authority_id == scope.tenant_id,
-                    shares.c.ended_at.is_(None),
-                )
-            )
+            InSubquery(cls.id, select(shares.c.case_id).where(
+                shares.c.placing_authority_id == scope.tenant_id, shares.c.ended_at.is_(None)))
             if scope.tenant_id is not None
             else equals(cls.id, None)
         )

@@ -18,7 +18,6 @@ from app.cases.operations import Refused, open_case
 from app.cases.roles import CASE_EDITORS
 from app.cases.sections import OVERVIEW, render_section
 from app.ids import as_id, id_arg
-from app.pagination import paginate_list
 from app.tenants.models import Role
 
 bp = Blueprint("cases", __name__)
@@ -39,11 +38,11 @@ def _dashboard_filter() -> services.DashboardFilter:
 @member()
 def list_cases(authority_id: int):
     chosen = _dashboard_filter()
-    rows = services.dashboard(authority_id, chosen)
+    board = services.dashboard(authority_id, chosen)
     return render_template(
         "cases/list.html",
-        page=paginate_list([row for row in rows if not row.after_closing]),
-        after_closing=paginate_list([row for row in rows if row.after_closing], arg="closing_page"),
+        page=board.cases,
+        after_closing=board.after_closing,
         chosen=chosen,
         stages=list(Stage),
         providers=services.host_providers(authority_id),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, false, func, not_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.actions.services import overdue_actions_count
@@ -18,6 +18,7 @@ from app.cases.stages import CaseFacts
 from app.db import utcnow
 from app.extensions import db
 from app.meetings.models import FinalDecision, Meeting, MeetingKind
+from app.pagination import PER_PAGE, Page, paginate
 from app.tenants.models import Role
 
 
@@ -243,25 +244,52 @@ class DashboardFilter:
     include_closed: bool = False
 
 
-def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None = None) -> list[DashboardRow]:
-    """Return the cases in view with their next deadline, overdue first, then soonest due."""
+@dataclass(frozen=True)
+class Dashboard:
+    cases: Page  # of DashboardRow: the cases in view, overdue first, then soonest due
+    after_closing: Page  # closed cases with an obligation after closing still open
+
+
+def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None = None,
+              per_page: int = PER_PAGE) -> Dashboard:
+    """Return the page of cases in view and the page of closed cases that still owe something,
+    each ordered and cut in SQL by the next deadline stored with the key dates; only the
+    cases on the pages have their clocks computed."""
     statement = select(Case).options(
         joinedload(Case.provider), joinedload(Case.host_authority),
         joinedload(Case.lead_officer), selectinload(Case.decision),
         # The clocks read when a police or coroner exclusion was lifted: one query for the page.
         selectinload(Case.exclusions),
     )
-    if chosen.stage is not None:
-        statement = statement.where(Case.stage == chosen.stage)
-    elif not chosen.include_closed:
-        statement = statement.where(or_(Case.stage != Stage.CLOSED, MAY_OWE_AFTER_CLOSING))
     if chosen.provider_id is not None:
         statement = statement.where(Case.provider_id == chosen.provider_id)
     if chosen.lead_officer_id is not None:
         statement = statement.where(Case.lead_officer_id == chosen.lead_officer_id)
     if chosen.query:
         statement = statement.where(_search(chosen.query))
-    cases = list(db.session.scalars(statement).unique())
+    owing = and_(Case.stage == Stage.CLOSED, Case.owes_after_closing.is_(True))
+    in_view = statement.where(not_(owing))
+    if chosen.stage is not None:
+        in_view = in_view.where(Case.stage == chosen.stage)
+    elif not chosen.include_closed:
+        in_view = in_view.where(Case.stage != Stage.CLOSED)
+    if chosen.stage not in (None, Stage.CLOSED):
+        owing = false()
+    cases = paginate(_by_next_deadline(in_view), per_page=per_page)
+    after_closing = paginate(_by_next_deadline(statement.where(owing)), arg="closing_page")
+    rows = _rows(authority_id, cases.items + after_closing.items, now)
+    return Dashboard(replace(cases, items=rows[:len(cases.items)]),
+                     replace(after_closing, items=rows[len(cases.items):]))
+
+
+def _by_next_deadline(statement):
+    # Overdue first then soonest due is one order: an overdue clock fell due before any other.
+    return statement.order_by(Case.next_due_at.is_(None), Case.next_due_at, Case.reference)
+
+
+def _rows(authority_id: int, cases: list[Case], now: datetime | None) -> list[DashboardRow]:
+    """The clocks of the cases on a page: computed for the host, stored ones for a placing
+    authority (app/cases/key_dates.py)."""
     hosted = [case for case in cases if case.tenant_id == authority_id]
     held = held_meetings([case.id for case in hosted])
     procedures = procedures_of(hosted)
@@ -271,16 +299,13 @@ def dashboard(authority_id: int, chosen: DashboardFilter, now: datetime | None =
         if case.tenant_id == authority_id:
             clocks = clocks_of(case, held[case.id], now, procedures[case.id])
         else:
-            # A placing authority reads the host's own dates (app/cases/key_dates.py).
             clocks = key_dates.clocks_from(case.key_dates, now)
         owes = has_open_obligation(case, clocks)
-        if case.stage is Stage.CLOSED and not owes and not (chosen.include_closed or chosen.stage):
-            continue
         clocks = clocks_in_force(case, clocks)
         rows.append(DashboardRow(case, next_deadline(clocks),
                                  sum(clock.status.value == "overdue" for clock in clocks),
                                  overdue_actions[case.id], owes))
-    return sorted(rows, key=_dashboard_order)
+    return rows
 
 
 def clocks_for_reader(case: Case, authority_id: int, now: datetime | None = None) -> list[Clock]:
@@ -300,14 +325,6 @@ def _search(query: str):
         func.lower(Case.title).like(pattern),
         Case.provider_id.in_(select(Provider.id).where(func.lower(Provider.name).like(pattern))),
     )
-
-
-def _dashboard_order(row: DashboardRow):
-    clock = row.next_clock
-    if clock is None:
-        return (2, float("inf"), row.case.reference)
-    overdue = 0 if clock.status.value == "overdue" else 1
-    return (overdue, clock.due_sort_key.timestamp(), row.case.reference)
 
 
 def decision_of(case_id: int) -> Decision | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import or_, select
@@ -29,7 +29,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.actions.models import Action, ActionStatus, OwnerKind
 from app.auth.models import User
-from app.cases.clocks import ClockStatus, compute_clocks, local_date, working_days_until
+from app.cases.clocks import (
+    ClockStatus,
+    add_working_days,
+    compute_clocks,
+    local_date,
+    working_days_until,
+)
 from app.cases.models import Case, Stage
 from app.cases.notifications import notification_on
 from app.cases.procedure_settings import settings_for
@@ -164,7 +170,9 @@ def _queue_reminders(authority_id: int, now: datetime) -> int:
     held = held_meetings([case.id for case in cases])
     # Each case runs under its own version of the procedure (a clock it switched off is none).
     procedures = procedures_of(cases)
-    actions = _open_actions([case.id for case in cases])
+    # Anything due before the working day after the reminder window may be reminded of today.
+    horizon = add_working_days(today, settings.reminder_working_days_before + 1) - timedelta(days=1)
+    actions = _open_actions([case.id for case in cases], horizon)
     risks = _risks_to_review([case.id for case in cases]) if notification_on(
         settings, "risk_review_due") else {}
     members = set(db.session.scalars(
@@ -218,7 +226,9 @@ def _open_cases(authority_id: int) -> list[Case]:
     )
 
 
-def _open_actions(case_ids: list[int]) -> dict[int, list[Action]]:
+def _open_actions(case_ids: list[int], horizon: date) -> dict[int, list[Action]]:
+    """The open actions owned by a person that fall due by ``horizon`` (the last day a
+    "due soon" reminder can be for): later ones have nothing to remind of yet."""
     actions: dict[int, list[Action]] = {}
     rows = db.session.scalars(
         select(Action)
@@ -227,8 +237,10 @@ def _open_actions(case_ids: list[int]) -> dict[int, list[Action]]:
             Action.status.in_(OPEN_ACTION),
             Action.owner_kind == OwnerKind.USER,
             Action.owner_user_id.is_not(None),
+            Action.due_on <= horizon,
         )
-        .options(joinedload(Action.owner_user))
+        # The owners are a few people for many actions: load each once, not per action row.
+        .options(selectinload(Action.owner_user))
         .order_by(Action.id)
     )
     for action in rows:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.auth import sso_session
 from app.auth.models import Realm
@@ -24,7 +25,9 @@ from app.tenants.scoping import NOBODY, Scope, set_request_scope
 def active_membership(user_id: int, authority_id: int) -> Membership | None:
     return db.session.scalar(
         select(Membership)
-        .join(Authority, Authority.id == Membership.tenant_id)
+        .join(Membership.authority)
+        # The page names the authority: load it with the membership, in one statement.
+        .options(contains_eager(Membership.authority))
         .where(
             Membership.user_id == user_id,
             Membership.tenant_id == authority_id,

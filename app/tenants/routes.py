@@ -39,7 +39,7 @@ def home(authority_id: int):
     return render_template(
         "tenants/home.html",
         # The cases to act on first, with their next deadline, as on the cases page.
-        rows=dashboard(authority_id, DashboardFilter())[:10] if reads_cases else [],
+        rows=dashboard(authority_id, DashboardFilter(), per_page=10).cases.items if reads_cases else [],
         reads_cases=reads_cases,
         memberships=services.memberships_of(current_user),
     )

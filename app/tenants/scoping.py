@@ -116,12 +116,9 @@ def _resolve(session) -> Session:
 
 
 def set_scope(session: Session, scope: Scope) -> None:
-    """Set who the session acts for, in the ORM and in the open PostgreSQL transaction."""
-    session = _resolve(session)
-    session.info[SCOPE_KEY] = scope
-    if session.in_transaction():
-        for connection in _open_connections(session):
-            _apply_settings(connection, scope)
+    """Set who the session acts for, in the ORM and (before its next statement) in the open
+    PostgreSQL transaction."""
+    _resolve(session).info[SCOPE_KEY] = scope
 
 
 def get_scope(session: Session) -> Scope | None:
@@ -156,6 +153,8 @@ def _open_connections(session: Session):
     return [conn for conn, *_ in transaction._connections.values()]
 
 
+_APPLIED_KEY = "pcp_applied_scope"
+
 _SETTINGS_SQL = text(
     "select set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true), "
     "set_config('app.provider_id', :provider, true), "
@@ -167,7 +166,13 @@ _SETTINGS_SQL = text(
 def _apply_settings(connection, scope: Scope) -> None:
     if connection.dialect.name != "postgresql":
         return
-    # One round trip for all the settings: this runs at the start of every transaction.
+    # The settings last sent on this connection's transaction: a request switches scope
+    # several times before its first query (sign-in checks, then the membership), and only
+    # the scope in force when a statement runs needs sending, once.
+    if connection.info.get(_APPLIED_KEY) == scope:
+        return
+    connection.info[_APPLIED_KEY] = scope
+    # One round trip for all the settings.
     settings = scope.settings()
     connection.execute(_SETTINGS_SQL, {
         "tenant": settings["app.tenant_id"], "user": settings["app.user_id"],
@@ -176,13 +181,32 @@ def _apply_settings(connection, scope: Scope) -> None:
     })
 
 
+def _apply_pending_scope(session: Session) -> None:
+    """Send the session's scope to every connection of its transaction where it is not the one
+    last sent: called before each statement the session runs (query or flush)."""
+    scope = get_scope(session) or NOBODY
+    for connection in _open_connections(session):
+        _apply_settings(connection, scope)
+
+
 @event.listens_for(Session, "after_begin")
 def _settings_for_new_transaction(session, transaction, connection):
+    # set_config(..., true) lasts for the transaction: a new one starts from nothing.
+    connection.info.pop(_APPLIED_KEY, None)
     _apply_settings(connection, get_scope(session) or NOBODY)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_settings_of_savepoint(session, transaction):
+    # Rolling back to a savepoint also rolls back set_config made inside it: send them again.
+    if transaction.nested:
+        for connection in _open_connections(session):
+            connection.info.pop(_APPLIED_KEY, None)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _add_visibility_criteria(state):
+    _apply_pending_scope(state.session)
     if not (state.is_select or state.is_update or state.is_delete):
         return
     scope = get_scope(state.session)
@@ -209,6 +233,7 @@ def _criteria_for(scope: Scope, model_count: int) -> tuple:
 
 @event.listens_for(Session, "before_flush")
 def _check_writes(session, flush_context, instances):
+    _apply_pending_scope(session)
     scope = get_scope(session)
     for row in list(session.new) + list(session.dirty) + list(session.deleted):
         if not isinstance(row, TenantScoped):

@@ -166,3 +166,12 @@ def test_police_advice_keeps_a_told_provider_out_at_the_database(app_engine, wor
     with session_as(app_engine, Scope(provider_id=world.provider_a)) as session:
         assert list(session.scalars(select(Case.id))) == []
         assert session.execute(text("select count(*) from provider_exclusion")).scalar() == 0
+
+
+def test_the_app_connects_with_jit_compilation_off(app):
+    """Small indexed queries must not pay for JIT compilation when the planner's estimates
+    grow with the platform's data (issue 16)."""
+    from app.extensions import db
+
+    with app.app_context():
+        assert db.session.execute(text("show jit")).scalar() == "off"

@@ -153,6 +153,22 @@ def test_the_sweep_queues_each_expected_reminder_once(app, deadlines):
         assert [m.id for m in _reminders(deadlines.host_b)] == [m.id for m in first_b]
 
 
+def test_an_action_due_on_the_weekend_after_the_window_is_due_soon_and_the_next_working_day_is_not(app, world):
+    """The sweep reads only actions that can be reminded of today: the window's end is the
+    last working day within it and the non-working days that follow it."""
+    sunday, monday = date(2026, 3, 15), date(2026, 3, 16)  # TODAY is Wednesday 11 March 2026
+    with app.app_context():
+        factories.member(db.session.get(Authority, world.host_a), Role.CHAIR, email=CHAIR_A)
+        row = _case(world.host_a, "WEEKEND", TODAY - timedelta(days=40))
+        _action(row, sunday)
+        _action(row, monday)
+        db.session.commit()
+        sweep_once(NOW)
+        dues = {message.idempotency_key.split(":")[4] for message in _reminders(world.host_a)
+                if ":action-" in message.idempotency_key}
+    assert dues == {sunday.isoformat()}
+
+
 def test_closed_cases_met_clocks_and_cases_without_a_decision_get_nothing(app, deadlines):
     with app.app_context():
         sweep_once(NOW)

@@ -39,7 +39,7 @@ def test_the_demo_has_cases_at_every_stage_and_some_overdue(sqlite_app):
         with scoped_as(db.session, Scope(tenant_id=host.id)):
             cases = list(db.session.scalars(select(Case)))
             assert {case.stage for case in cases} == set(Stage)
-            rows = services.dashboard(host.id, services.DashboardFilter())
+            rows = services.dashboard(host.id, services.DashboardFilter()).cases.items
             overdue = [row for row in rows if row.next_clock and row.next_clock.status is ClockStatus.OVERDUE]
             due = [row for row in rows if row.next_clock and row.next_clock.status is ClockStatus.RUNNING]
             assert overdue and due

@@ -151,3 +151,37 @@ def test_the_audit_trail_comes_fifty_entries_at_a_time(app, world, client):
     assert shown[0] and shown[1] and not shown[0] & shown[1]
     assert len(shown[0] | shown[1]) == 60
     assert "Showing 51 to 60 of 60" in second
+
+
+def test_the_dashboard_orders_by_the_stored_next_deadline_and_computes_clocks_only_for_its_page(
+        app, world, client, monkeypatch):
+    """Overdue first, then soonest due, across pages: the order comes from each case's stored
+    next deadline, and only the 25 cases shown have their clocks computed."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.cases import key_dates, services
+    from app.cases.models import Decision, DecisionOutcome, Stage
+    from app.tenants.scoping import Scope, scoped_as
+
+    with app.app_context():
+        host_a = db.session.get(Authority, world.host_a)
+        location = factories.location(factories.provider("Ordered Care Ltd"), host_a)
+        with scoped_as(db.session, Scope(tenant_id=world.host_a)):
+            # PG-000 was decided most recently, PG-029 longest ago: the reverse of references.
+            for n in range(30):
+                case = factories.case(location, stage=Stage.INITIAL_MEETING, reference=f"PG-{n:03d}")
+                db.session.add(Decision(tenant_id=world.host_a, case_id=case.id,
+                                        threshold_assessment="t", outcome=DecisionOutcome.PROCEED,
+                                        decided_at=datetime.now(UTC) - timedelta(weeks=n)))
+                db.session.flush()
+                key_dates.refresh(case)
+            db.session.commit()
+    computed = []
+    real = services.clocks_of
+    monkeypatch.setattr(services, "clocks_of", lambda case, *a, **k: computed.append(case.id) or real(case, *a, **k))
+    sign_in(client, world.users["host_a_lead"])
+    first = _references(client.get(f"/authorities/{world.host_a}/cases?q=pg-").get_data(as_text=True))
+    assert first == [f"PG-{n:03d}" for n in range(29, 4, -1)]
+    assert len(computed) == 25
+    second = _references(client.get(f"/authorities/{world.host_a}/cases?q=pg-&page=2").get_data(as_text=True))
+    assert second == [f"PG-{n:03d}" for n in range(4, -1, -1)]

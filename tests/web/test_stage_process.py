@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
+from app.cases import key_dates
 from app.cases.models import Case, Decision, DecisionOutcome, IntelligenceItem, Stage, StageChange
 from app.extensions import db
 from app.meetings.models import FinalDecision, Meeting, MeetingKind
@@ -221,6 +222,9 @@ def test_the_dashboard_lists_overdue_first_and_filters(app, world):
         from tests.factories import action
 
         action(second, due_on=datetime(2026, 1, 9).date())
+        db.session.flush()
+        for row in (case, second):
+            key_dates.refresh(row)  # as every operation on a case does (app.cases.operations)
         db.session.commit()
     client = sign_in(app.test_client(), world.users["host_a_viewer"])
     page = client.get(f"/authorities/{world.host_a}/cases").get_data(as_text=True)

@@ -343,6 +343,7 @@ def test_a_closed_case_owing_its_closure_notice_stays_on_the_dashboard_after_clo
         case = db.session.get(Case, world.case_a)
         case.closure_notified_at = utcnow()
         case.contract_review_at = utcnow()
+        key_dates.refresh(case)  # as the closing operations do
         db.session.commit()
     listing = lead.get(f"/authorities/{world.host_a}/cases").get_data(as_text=True)
     assert 'id="after-closing"' not in listing and world.case_a_reference not in listing
@@ -366,7 +367,7 @@ def test_a_placing_authority_sees_the_deadlines_the_host_computed(app, world, ba
     listing = placing.get(f"/authorities/{world.placing_shared}/cases").get_data(as_text=True)
     assert host_clock.due_label in listing
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.placing_shared)):
-        rows = services.dashboard(world.placing_shared, services.DashboardFilter())
+        rows = services.dashboard(world.placing_shared, services.DashboardFilter()).cases.items
         assert rows[0].next_clock.due_day == host_clock.due_day
 
 

@@ -138,3 +138,17 @@ def test_a_meeting_page_does_not_grow_with_attendees(app, world, client):
     sign_in(client, world.users["host_a_lead"])
     path = f"/authorities/{world.host_a}/cases/{world.case_a}/meetings/{meeting_id}"
     _same_at_two_sizes(app, client, path, lambda: _attendees(app, world, meeting_id, 60))
+
+
+def test_a_signed_in_page_pays_five_statements_for_who_is_asking(app, world, client):
+    """Every request finds its session and user (one statement), its membership and authority
+    (one), and sends the row-level security settings only for the scopes a statement runs
+    under (three: nobody, the user, the authority): switching scope sends nothing by itself."""
+    sign_in(client, world.users["host_a_lead"])
+    path = f"/authorities/{world.host_a}/intelligence"
+    client.get(path)
+    sent = statements_of(app, client, path).sent
+    assert sum("set_config" in statement for statement in sent) <= 3, sent
+    assert sum("FROM user_session" in statement for statement in sent) == 1
+    assert not any(statement.lstrip().startswith("SELECT user_account") for statement in sent), sent
+    assert sum("FROM membership" in statement for statement in sent) == 1
