@@ -78,7 +78,7 @@ def sections() -> Registry:
                 "placing/coverage.html", coverage_section, host_resident_readers,
                 endpoint="placing.list_placing_authorities", heading="Placing authorities"),
         Section("improvement-plan", "Improvement Plan", "plans/show.html", plan_section,
-                case_readers, endpoint="plans.show_plan"),
+                case_readers, endpoint="plans.show_plan", term="improvement_plan"),
         Section("documents", "Documents", "cases/_documents_section.html", documents_section,
                 case_readers, heading="Meeting papers"),
         Section("history", "History", "cases/history.html", history_section,

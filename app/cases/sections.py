@@ -66,6 +66,9 @@ class Section:
     endpoints: frozenset[str] = frozenset()
     # The page's main heading; the overview's is the case title.
     heading: str | None = None
+    # The host's own word for the section, where its procedure names it (app/cases/terms.py):
+    # shown instead of the label and heading.
+    term: str | None = None
     # The view that serves the section when it is not ``cases.show_section`` (a page that
     # had its address before the workspace, or whose forms post back to it): that view
     # renders it through ``render_section`` all the same.
@@ -132,6 +135,7 @@ class NavigationItem:
     href: str
     current: bool  # this very page is the section's own page
     within: bool  # this page belongs to the section (a form of it, say)
+    term: str | None = None  # the host's word for it, if its procedure has one
 
 
 def navigation(case: Case, actor: Actor, current: str | None = None) -> list[NavigationItem]:
@@ -145,7 +149,7 @@ def navigation(case: Case, actor: Actor, current: str | None = None) -> list[Nav
         own = section.key == current
         within = own or endpoint in section.endpoints or endpoint == section.endpoint
         items.append(NavigationItem(section.label, section.url(case, actor.authority_id), own,
-                                    within))
+                                    within, section.term))
     return items
 
 

@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.actions.models import Action, ActionStatus, OwnerKind
 from app.auth.models import User
@@ -53,7 +53,7 @@ from app.jobs.outbox import enqueue_email, existing_keys, record_skipped
 from app.links import absolute_url
 from app.placing.chasing import chase_and_escalate
 from app.placing.task_reminders import remind_tasks
-from app.risks.models import Risk
+from app.risks.models import Risk, RiskDetail
 from app.tenants.models import Authority, Membership
 from app.tenants.scoping import acting_for_authority
 from app.unit_of_work import commit
@@ -253,7 +253,10 @@ def _risks_to_review(case_ids: list[int]) -> dict[int, list[Risk]]:
     risks: dict[int, list[Risk]] = {}
     rows = db.session.scalars(
         select(Risk)
-        .where(Risk.case_id.in_(case_ids), Risk.closed_at.is_(None), Risk.review_on.is_not(None))
+        # The review date is the host's own detail of the risk (app/risks/models.py).
+        .join(Risk.detail)
+        .where(Risk.case_id.in_(case_ids), Risk.closed_at.is_(None), RiskDetail.review_on.is_not(None))
+        .options(contains_eager(Risk.detail))
         .order_by(Risk.id)
     )
     for risk in rows:

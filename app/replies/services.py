@@ -13,7 +13,7 @@ from app.cases.models import Case
 from app.cases.procedure_settings import settings_for
 from app.extensions import db
 from app.london_time import london_date, today
-from app.meetings.models import Meeting
+from app.meetings.models import Meeting, MeetingPart
 from app.replies.models import ReplyPoint
 
 
@@ -33,9 +33,11 @@ class Findings:
 def findings_of(case: Case) -> list[Findings]:
     """Return the shared findings of the case, oldest first, each with its points."""
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.case_id == case.id,
-                              Meeting.part_two_shared_with_provider.is_(True),
-                              Meeting.held_at.is_not(None), Meeting.cancelled_at.is_(None))
+        select(Meeting)
+        # Shared with the provider: its part two row says so (app/meetings/models.py).
+        .join(MeetingPart, (MeetingPart.meeting_id == Meeting.id) & (MeetingPart.number == 2))
+        .where(Meeting.case_id == case.id, MeetingPart.shared_with_provider.is_(True),
+               Meeting.held_at.is_not(None), Meeting.cancelled_at.is_(None))
         .order_by(Meeting.held_at))
     days = settings_for(case.tenant_id).right_of_reply_working_days
     found = {m.id: Findings(m, add_working_days(london_date(m.held_at), days)) for m in meetings}

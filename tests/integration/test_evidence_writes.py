@@ -9,10 +9,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.auth.models import User
+from app.cases.models import Case
 from app.extensions import db
-from app.tenants.scoping import Scope
+from app.tenants.scoping import Scope, scoped_as
 from tests.integration.test_row_level_security import app_engine, session_as  # noqa: F401
-from tests.integration.test_visibility_equivalence import _plan_rows
+from tests.integration.test_visibility_equivalence import NOW, _plan_rows, _provider_rows
 
 INSERT = ("insert into evidence_file (tenant_id, case_id, provider_id, plan_id, item_id, "
           "original_name, storage_key, kind, content_type, size, sha256, uploaded_by_id, "
@@ -26,7 +27,12 @@ def people(app, world):
     with app.app_context():
         users = {key: db.session.scalar(select(User.id).where(User.email == email))
                  for key, email in world.users.items()}
-        _plan_rows(world.case_a, world.host_a, world.provider_a, users["provider_a_manager"])
+        with scoped_as(db.session, Scope(tenant_id=world.host_a)):
+            case = db.session.get(Case, world.case_a)
+            case.provider_informed_at = NOW  # the provider writes its plan once it was told
+            db.session.flush()
+        _plan_rows(case, users["host_a_lead"], users["provider_a_manager"])
+        _provider_rows(world.case_a, world.host_a, world.provider_a, users["provider_a_manager"])
         db.session.commit()
     return users
 

@@ -41,6 +41,12 @@ ALLOWED_GET_WRITES = {
     "user_session.ended_at(idle)": "a session presented after its idle timeout is ended there "
                                    "and then (app/auth/sessions.py user_for_token)",
     "user_session.ended_at(absolute_lifetime)": "likewise a session past its absolute lifetime",
+    # Opening a feedback link or a "you said, we did" code that leads nowhere counts against
+    # the address (app/quality/throttle.py), or anyone could try codes by the thousand.
+    "feedback_throttle.attempts": "a public link or code that opens nothing counts against "
+                                  "the address, so that codes cannot be guessed at speed",
+    "DELETE feedback_throttle": "the address's count from an earlier minute is dropped",
+    "INSERT feedback_throttle": "the address's first attempt of the minute is counted",
 }
 
 # Code that may write during any request, and why. Its writes are tagged as its own.
@@ -160,6 +166,16 @@ def _values(owner_engine, world, authority_id: int) -> dict:
         "code": _one(owner_engine, "select code from authority where id = :a", a=world.host_a),
         "addressee": "provider",
         "token": "not-a-real-token",
+        "section": "meetings",
+        "clock_key": "findings_meeting",
+        "evidence_id": _one(owner_engine, "select min(id) from evidence_file where case_id = :c", c=case) or 1,
+        "point_id": _one(owner_engine, "select min(id) from reply_point where case_id = :c", c=case) or 1,
+        "notice_id": _one(owner_engine, "select min(id) from provider_notice where case_id = :c", c=case) or 1,
+        "task_id": _one(owner_engine, "select min(id) from delegated_task where case_id = :c", c=case) or 1,
+        "response_id": _one(owner_engine, "select min(id) from feedback_response where case_id = :c", c=case) or 1,
+        # Public feedback addresses with values that open nothing: a kind page, and no write.
+        "credential": "1.not-a-real-feedback-token-xx",
+        "public_code": "1-ABCDEFGH",
     }
 
 

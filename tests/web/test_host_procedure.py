@@ -26,6 +26,7 @@ AMOUNTS = {"inform_provider_working_days": 1, "initial_meeting_working_days": 5,
            "findings_meeting_working_days": 14, "improvement_plan_hours": 48,
            "closure_notice_hours": 24, "contract_review_months": 3,
            "project_meeting_cadence_days": 7, "reminder_working_days_before": 2,
+           "right_of_reply_working_days": 5, "placing_chase_working_days": 2,
            "use_update_meetings": "y"}
 
 
@@ -217,7 +218,7 @@ def test_under_west_sussex_the_named_manager_decides_and_the_dass_does_not(app, 
     _move_over(lead, world)
     dass = sign_in(app.test_client(), world.users["host_a_dass"])
     assert dass.get(f"{case_page}/decision").status_code == 403
-    page = lead.get(case_page).get_data(as_text=True)
+    page = lead.get(f"{case_page}/assessment-and-decision").get_data(as_text=True)
     assert "Record the lead agency manager decision" in page
     lead_id = _user_id(app, world.users["host_a_lead"])
     assert _decide(lead, case_page, lead_id).status_code == 302
@@ -362,7 +363,7 @@ def test_aggravating_factors_are_recorded_with_the_threshold_assessment(app, wor
         "threshold_assessment": "Met", "recommendation": "Proceed",
         "aggravating_factors": ["media_interest", "positions_of_trust"]})
     assert response.status_code == 302
-    page = lead.get(case_page).get_data(as_text=True)
+    page = lead.get(f"{case_page}/assessment-and-decision").get_data(as_text=True)
     assert "Potential for media interest, People or organisations in positions of trust or power" in page
     with app.app_context(), _host(world):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.assessment_recorded"))

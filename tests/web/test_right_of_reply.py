@@ -74,7 +74,8 @@ def test_after_the_window_no_point_is_taken_until_the_host_widens_it(app, world,
             "findings_meeting_working_days": 14, "improvement_plan_hours": 48,
             "closure_notice_hours": 24, "contract_review_months": 3,
             "project_meeting_cadence_days": 7, "reminder_working_days_before": 2,
-            "right_of_reply_working_days": 30, "use_update_meetings": "y"}
+            "right_of_reply_working_days": 30, "placing_chase_working_days": 2,
+            "use_update_meetings": "y"}
     saved = host.post(settings, data={**form, "csrf_token": csrf_token(host, settings)})
     assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
     assert _raise(provider, world, meeting, "IN-TIME-NOW").status_code == 302
