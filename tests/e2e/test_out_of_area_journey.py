@@ -38,7 +38,7 @@ def _authority_path(page: Page) -> str:
 
 def _import_residents(page: Page) -> None:
     page.goto(_authority_path(page) + "/residents")
-    page.get_by_role("link", name="Import a list from the provider").click()
+    page.get_by_role("button", name="Import a list from the provider").click()
     value = page.locator("option", has_text="Harbour Lights Nursing Home").get_attribute("value")
     page.get_by_label("Where these people live or use the service").select_option(value)
     page.get_by_label("Upload the list").set_input_files(
@@ -58,7 +58,7 @@ def _open_case(page: Page) -> str:
 def _alert(page: Page, case_url: str) -> None:
     page.goto(case_url)
     page.get_by_role("link", name="Placing authorities: alerts and coverage").click()
-    page.get_by_role("link", name=re.compile(r"^Alert \d+ placing authorit")).click()
+    page.get_by_role("button", name=re.compile(r"^Alert \d+ placing authorit")).click()
     page.get_by_label("Service-wide: a concern about the whole service").check()
     page.get_by_label("Why this level").fill("Falls affect residents across the home")
     page.get_by_label("What the concern is").fill("Unexplained injuries and unreported falls")
@@ -97,7 +97,7 @@ def _eastvale_does_its_part(page: Page, case_path: str) -> None:
     expect(page.get_by_role("link", name="Jack Eastvale-Placed")).to_be_visible()
     expect(page.get_by_text("Kit Self-Funding")).to_have_count(0)
     page.get_by_role("link", name="Ivy Eastvale-Placed").click()
-    page.get_by_role("link", name="Record a review").click()
+    page.get_by_role("button", name="Record a review").click()
     _fill_date(page, "Date of the review", date.today())
     page.get_by_label("Outcome of the review").fill("Settled; bruising explained by a fall in May")
     page.get_by_role("group", name="Are the person's needs met at this service?").get_by_label("Yes").check()
