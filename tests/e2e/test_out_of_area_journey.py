@@ -57,7 +57,8 @@ def _open_case(page: Page) -> str:
 
 def _alert(page: Page, case_url: str) -> None:
     page.goto(case_url)
-    page.get_by_role("link", name="Placing authorities: alerts and coverage").click()
+    page.get_by_role("navigation", name="Sections of this case").get_by_role(
+        "link", name="Residents and placing authorities").click()
     page.get_by_role("button", name=re.compile(r"^Alert \d+ placing authorit")).click()
     page.get_by_label("Service-wide: a concern about the whole service").check()
     page.get_by_label("Why this level").fill("Falls affect residents across the home")
@@ -70,7 +71,7 @@ def _alert(page: Page, case_url: str) -> None:
 
 
 def _give_eastvale_an_action(page: Page, case_url: str) -> None:
-    page.goto(case_url)
+    page.goto(case_url + "/risks-and-actions")
     page.get_by_role("button", name="Add an action").click()
     page.get_by_label("Action", exact=True).fill("Review Eastvale's residents' care plans")
     page.get_by_label("Owner").select_option(label="Eastvale Borough Council")
@@ -86,6 +87,8 @@ def _eastvale_does_its_part(page: Page, case_path: str) -> None:
     page.get_by_role("button", name="Acknowledge the alert").click()
     expect(page.get_by_text("will contact Erin Link")).to_be_visible()
     # The action the host gave it: its status and a note, which the host sees.
+    page.get_by_role("navigation", name="Sections of this case").get_by_role(
+        "link", name="Risks and actions").click()
     page.locator("#actions").get_by_role("link", name=re.compile("^Update")).first.click()
     page.get_by_label("In progress").check()
     page.get_by_label("Note for the host (optional)").fill("Two of three plans reviewed")
@@ -109,7 +112,8 @@ def _eastvale_does_its_part(page: Page, case_path: str) -> None:
 
 def _eastvale_row(page: Page, case_url: str):
     page.goto(case_url)
-    page.get_by_role("link", name="Placing authorities: alerts and coverage").click()
+    page.get_by_role("navigation", name="Sections of this case").get_by_role(
+        "link", name="Residents and placing authorities").click()
     return page.locator("#coverage tr", has_text="Eastvale Borough Council")
 
 
