@@ -20,7 +20,6 @@ from app.quality.forms import (
     StrategyForm,
     SummaryForm,
     TelephoneForm,
-    TriageForm,
 )
 from app.quality.models import (
     ActivityKind,
@@ -31,7 +30,7 @@ from app.quality.models import (
     RespondentKind,
 )
 from app.quality.questions import QUESTIONS
-from app.quality.sections import QA_REVIEWERS
+from app.quality.sections import QA_REVIEWERS, triage_form
 
 SECTION = "quality-assurance"
 bp = Blueprint("quality", __name__, url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/quality")
@@ -98,7 +97,7 @@ def mark_disclosure(authority_id: int, case_id: int, response_id: int):
 def triage_disclosure(authority_id: int, case_id: int, response_id: int):
     case = host_case_or_404(case_id)
     response = _response_or_404(case.id, response_id)
-    form = TriageForm(prefix="triage")
+    form = triage_form(response.id)
     if not form.validate_on_submit():
         return _render(case, triage_form=form, triage_for=response.id)
     operations.triage_disclosure(current_actor(), case, response, form.note.data)

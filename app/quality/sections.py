@@ -46,6 +46,15 @@ def blank_triage_form() -> TriageForm:
     return TriageForm(formdata=None, prefix="triage")
 
 
+def triage_form(response_id: int) -> TriageForm:
+    """The triage form posted for one answer. Every open disclosure has its own form on the
+    page, so its note carries the answer's id (as the partial gives it), where the error
+    summary links."""
+    form = TriageForm(prefix="triage")
+    form.note.id = f"triage-note-{response_id}"
+    return form
+
+
 def quality_section(case: Case, actor: Actor) -> dict:
     """Everything the section shows, with blank forms; the view puts a form that failed (with
     its errors and input) on top."""
