@@ -1,6 +1,8 @@
-"""The quality assurance page of a case (stage 5), for the host alone: strategies,
-invitations, responses and disclosures, telephone feedback, scrutiny, escalations, "you said,
-we did", and the comparison of baseline with follow-up."""
+"""The views of the quality assurance section of a case (stage 5), for the host's staff:
+strategies, invitations, responses and disclosures, telephone feedback, scrutiny, escalations,
+"you said, we did". The section's page and its failed forms are rendered through the case
+workspace (``render_section``, loader in app/quality/sections.py); every change is an
+operation (app/quality/operations.py)."""
 
 from __future__ import annotations
 
