@@ -34,6 +34,7 @@ from app.meetings.sections import documents_section, meetings_section
 from app.placing.chasing import unacknowledged_of
 from app.placing.sections import coverage_section, shared_overview
 from app.plans.sections import plan_section
+from app.quality.sections import quality_section, quality_summary
 from app.risks.sections import register_of
 
 
@@ -41,9 +42,10 @@ def _overview(case, actor) -> dict:
     # The host works the case; a placing authority reads it through its share.
     if not is_host(case, actor):
         return shared_overview(case, actor) | emergency_summary(case, actor)
-    # The host sees which placing authorities have not acknowledged their alert.
+    # The host sees which placing authorities have not acknowledged their alert, and the
+    # feedback that may disclose harm, still to triage.
     return (host_overview(case, actor) | emergency_summary(case, actor)
-            | {"unacknowledged": unacknowledged_of(case.id)})
+            | quality_summary(case, actor) | {"unacknowledged": unacknowledged_of(case.id)})
 
 
 def _risks_and_actions(case, actor) -> dict:
@@ -79,6 +81,13 @@ def sections() -> Registry:
                 endpoint="placing.list_placing_authorities", heading="Placing authorities"),
         Section("improvement-plan", "Improvement Plan", "plans/show.html", plan_section,
                 case_readers, endpoint="plans.show_plan", term="improvement_plan"),
+        Section("quality-assurance", "Quality assurance", "quality/show.html", quality_section,
+                host_case_readers, endpoint="quality.show_quality", endpoints=frozenset({
+                    "quality.create_invitation", "quality.mark_disclosure",
+                    "quality.triage_disclosure", "quality.record_telephone",
+                    "quality.add_activity", "quality.save_strategy",
+                    "quality.add_communication_update", "quality.add_escalation",
+                    "quality.publish_summary"})),
         Section("documents", "Documents", "cases/_documents_section.html", documents_section,
                 case_readers, heading="Meeting papers"),
         Section("history", "History", "cases/history.html", history_section,

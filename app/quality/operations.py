@@ -1,5 +1,5 @@
-"""State changes of quality assurance. Each writes its audit event in the same transaction;
-the caller commits."""
+"""State changes of quality assurance. Each is an operation (app/unit_of_work.py): it writes
+its audit event, and any email it queues, in its own transaction, committed when it returns."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from app.quality.models import (
 from app.quality.services import public_place, strategy_of
 from app.quality.tokens import keyed_hash, new_letter_code, new_link_token, new_public_code
 from app.tenants.models import Membership, Role
+from app.unit_of_work import operation
 
 
 class AlreadyUsed(Exception):
@@ -50,6 +51,7 @@ class Issued:
     code: str | None
 
 
+@operation
 def create_invitation(actor: Actor, case: Case, *, respondent_kind: RespondentKind,
                       phase: Phase, delivery: Delivery, email: str | None) -> Issued:
     """Create a single-use invitation; email it through the outbox, or return the letter's
@@ -78,6 +80,7 @@ def create_invitation(actor: Actor, case: Case, *, respondent_kind: RespondentKi
     return Issued(invitation, link, code)
 
 
+@operation
 def submit_response(invitation: FeedbackInvitation, case: Case, *, answers: dict, consent: bool,
                     anonymous: bool, name: str, email: str, something_happened: bool,
                     detail: str, helped_by: list[str]) -> FeedbackResponse:
@@ -108,6 +111,7 @@ def submit_response(invitation: FeedbackInvitation, case: Case, *, answers: dict
     return response
 
 
+@operation
 def record_telephone_feedback(actor: Actor, case: Case, *, respondent_kind: RespondentKind,
                               phase: Phase, caller_role: str, answers: dict,
                               something_happened: bool, detail: str, helped_by: list[str],
@@ -153,6 +157,7 @@ def report_disclosure(case: Case, response: FeedbackResponse) -> None:
                      "source": response.source.label})
 
 
+@operation
 def mark_disclosure(actor: Actor, case: Case, response: FeedbackResponse) -> None:
     """A reviewer marks an answer as a possible disclosure: it goes to the lead officer."""
     response.disclosure_marked_by_id = actor.user.id
@@ -162,6 +167,7 @@ def mark_disclosure(actor: Actor, case: Case, response: FeedbackResponse) -> Non
     report_disclosure(case, response)
 
 
+@operation
 def triage_disclosure(actor: Actor, case: Case, response: FeedbackResponse, note: str) -> None:
     response.disclosure_triaged_at = utcnow()
     response.disclosure_triaged_by_id = actor.user.id
@@ -169,6 +175,7 @@ def triage_disclosure(actor: Actor, case: Case, response: FeedbackResponse, note
     audit_case(actor, case, "feedback.disclosure_triaged", response, new={"note": note})
 
 
+@operation
 def add_activity(actor: Actor, case: Case, *, kind: ActivityKind, held_on: date,
                  carried_out_by: str, findings: str, before_and_after: str) -> QaActivity:
     activity = QaActivity(case_id=case.id, kind=kind, held_on=held_on,
@@ -184,6 +191,7 @@ STRATEGY_FIELDS = ("outcomes_wanted", "measures", "baseline", "communication_rea
                    "who_tells_whom")
 
 
+@operation
 def save_strategy(actor: Actor, case: Case, *, agreed_on: date | None,
                   communication_scope: CommunicationScope, **texts: str) -> QaStrategy:
     strategy = strategy_of(case.id)
@@ -204,6 +212,7 @@ def save_strategy(actor: Actor, case: Case, *, agreed_on: date | None,
     return strategy
 
 
+@operation
 def add_communication_update(actor: Actor, case: Case, *, sent_on: date, audience: str,
                              how: str, summary: str,
                              before_emergency_decision: bool) -> CommunicationUpdate:
@@ -217,6 +226,7 @@ def add_communication_update(actor: Actor, case: Case, *, sent_on: date, audienc
     return update_row
 
 
+@operation
 def add_escalation(actor: Actor, case: Case, *, escalated_on: date, group_name: str,
                    reason: str, decision: str) -> QaEscalation:
     escalation = QaEscalation(case_id=case.id, escalated_on=escalated_on, group_name=group_name,
@@ -227,6 +237,7 @@ def add_escalation(actor: Actor, case: Case, *, escalated_on: date, group_name: 
     return escalation
 
 
+@operation
 def publish_summary(actor: Actor, case: Case, summary: str) -> tuple[YouSaidWeDid, int]:
     """Publish a "you said, we did" summary and send it to every respondent who left an
     address; return it and how many were sent."""

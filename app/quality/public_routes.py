@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from app.auth.access import public
-from app.extensions import db
 from app.quality import operations, services, throttle
 from app.quality.forms import CodeForm, PublicFeedbackForm
 from app.quality.questions import QUESTIONS
@@ -83,9 +82,8 @@ def answer_feedback(credential: str):
                 email=form.email.data or "", something_happened=form.something_happened.data == "yes",
                 detail=form.something_happened_detail.data or "", helped_by=form.helped_by.data or [])
         except operations.AlreadyUsed:
-            db.session.rollback()
+            # The operation rolled back: nothing of this submission is kept.
             return render_template("quality/public/link_problem.html", state="used"), 410
-        db.session.commit()
         return redirect(url_for("quality_public.feedback_sent",
                                 told="yes" if form.something_happened.data == "yes" else None))
     return render_template("quality/public/questions.html", form=form, credential=credential,

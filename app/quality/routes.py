@@ -1,18 +1,19 @@
-"""The quality assurance page of a case (stage 5), for the host alone: strategies,
-invitations, responses and disclosures, telephone feedback, scrutiny, escalations, "you said,
-we did", and the comparison of baseline with follow-up."""
+"""The views of the quality assurance section of a case (stage 5), for the host's staff:
+strategies, invitations, responses and disclosures, telephone feedback, scrutiny, escalations,
+"you said, we did". The section's page and its failed forms are rendered through the case
+workspace (``render_section``, loader in app/quality/sections.py); every change is an
+operation (app/quality/operations.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from app.auth.access import member
-from app.cases.access import current_actor, host_case_or_404
-from app.cases.roles import CASE_EDITORS, RESIDENT_READERS
-from app.extensions import db
+from app.cases.access import current_actor, host_case_or_404, readable_case_or_404
+from app.cases.roles import CASE_EDITORS
+from app.cases.sections import render_section
 from app.forms import Form
 from app.quality import operations, services
-from app.quality.chart import build_chart
 from app.quality.forms import (
     ActivityForm,
     CommunicationUpdateForm,
@@ -21,7 +22,6 @@ from app.quality.forms import (
     StrategyForm,
     SummaryForm,
     TelephoneForm,
-    TriageForm,
 )
 from app.quality.models import (
     ActivityKind,
@@ -31,22 +31,11 @@ from app.quality.models import (
     Phase,
     RespondentKind,
 )
-from app.quality.questions import QUESTIONS, Helper, Rating
+from app.quality.questions import QUESTIONS
+from app.quality.sections import QA_REVIEWERS, triage_form
 
-# Respondents' names, contact details and what they disclosed: for the people who read
-# residents' details and work the case, not for viewers or contracts officers.
-QA_REVIEWERS = CASE_EDITORS & RESIDENT_READERS
-
+SECTION = "quality-assurance"
 bp = Blueprint("quality", __name__, url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/quality")
-
-FORMS = {
-    "invitation_form": (InvitationForm, "invitation"),
-    "activity_form": (ActivityForm, "activity"),
-    "strategy_form": (StrategyForm, "strategy"),
-    "update_form": (CommunicationUpdateForm, "update"),
-    "escalation_form": (EscalationForm, "escalation"),
-    "summary_form": (SummaryForm, "summary"),
-}
 
 
 def _page(case, anchor: str | None = None):
@@ -54,42 +43,18 @@ def _page(case, anchor: str | None = None):
                             _anchor=anchor))
 
 
-def _strategy_form(case) -> StrategyForm:
-    strategy = services.strategy_of(case.id)
-    form = StrategyForm(formdata=None, prefix="strategy", obj=strategy)
-    if strategy is not None:
-        form.communication_scope.data = strategy.communication_scope.value
-    return form
-
-
-def _render(case, status: int = 200, **given):
-    roles = current_actor().roles
-    forms = {name: given.get(name) or cls(formdata=None, prefix=prefix)
-             for name, (cls, prefix) in FORMS.items()}
-    if "strategy_form" not in given:
-        forms["strategy_form"] = _strategy_form(case)
-    failed = next((form for name, form in forms.items() if name in given), None)
-    comparison = services.comparison(case.id)
-    return render_template(
-        "quality/show.html", case=case, form=failed, **forms,
-        can_edit=bool(roles & CASE_EDITORS) and not case.closed,
-        reviews=bool(roles & QA_REVIEWERS),
-        strategy=services.strategy_of(case.id), updates=services.updates_of(case.id),
-        invitations=services.invitations_of(case.id), responses=services.responses_of(case.id),
-        disclosures=services.open_disclosures(case.id), activities=services.activities_of(case.id),
-        escalations=services.escalations_of(case.id), summaries=services.summaries_of(case.id),
-        comparison=comparison, charts={group: build_chart(rows) for group, rows in comparison.items()},
-        counts=services.quality_counts(case.id), questions=QUESTIONS, helpers=Helper,
-        triage_form=given.get("triage_form"), triage_for=given.get("triage_for"),
-        blank_triage_form=lambda: TriageForm(formdata=None, prefix="triage"),
-        comparison_ratings=list(Rating),
-    ), status
+def _render(case, **failed):
+    """Render the section (app/quality/sections.py); a form that failed validation is shown
+    with its errors and input, and leads the error summary."""
+    form = next((value for value in failed.values() if hasattr(value, "errors")), None)
+    return render_section(case, current_actor(), SECTION, form=form, **failed)
 
 
 @bp.route("")
 @member()
 def show_quality(authority_id: int, case_id: int):
-    return _render(host_case_or_404(case_id))
+    # A placing authority reads the case but not this section: 403 from the section's rule.
+    return _render(readable_case_or_404(case_id))
 
 
 @bp.route("/invitations", methods=["POST"])
@@ -102,7 +67,6 @@ def create_invitation(authority_id: int, case_id: int):
     issued = operations.create_invitation(
         current_actor(), case, respondent_kind=RespondentKind(form.respondent_kind.data),
         phase=Phase(form.phase.data), delivery=Delivery(form.delivery.data), email=form.email.data)
-    db.session.commit()
     if issued.code is None:
         flash("Invitation sent by email.")
         return _page(case, "invitations")
@@ -126,7 +90,6 @@ def mark_disclosure(authority_id: int, case_id: int, response_id: int):
     response = _response_or_404(case.id, response_id)
     if Form().validate_on_submit():
         operations.mark_disclosure(current_actor(), case, response)
-        db.session.commit()
         flash("Marked as a possible disclosure: the lead officer has been told.")
     return _page(case, "disclosures")
 
@@ -136,11 +99,10 @@ def mark_disclosure(authority_id: int, case_id: int, response_id: int):
 def triage_disclosure(authority_id: int, case_id: int, response_id: int):
     case = host_case_or_404(case_id)
     response = _response_or_404(case.id, response_id)
-    form = TriageForm(prefix="triage")
+    form = triage_form(response.id)
     if not form.validate_on_submit():
         return _render(case, triage_form=form, triage_for=response.id)
     operations.triage_disclosure(current_actor(), case, response, form.note.data)
-    db.session.commit()
     flash("Triage recorded.")
     return _page(case, "disclosures")
 
@@ -165,7 +127,6 @@ def record_telephone(authority_id: int, case_id: int):
             answers=form.answers(), something_happened=form.something_happened.data == "yes",
             detail=form.something_happened_detail.data or "", helped_by=form.helped_by.data or [],
             earlier=earlier)
-        db.session.commit()
         flash("Telephone feedback recorded.")
         return _page(case, "responses")
     return render_template("quality/telephone.html", case=case, form=form, earlier=earlier,
@@ -183,7 +144,6 @@ def add_activity(authority_id: int, case_id: int):
                             held_on=form.held_on.data, carried_out_by=form.carried_out_by.data,
                             findings=form.findings.data,
                             before_and_after=form.before_and_after.data or "")
-    db.session.commit()
     flash("Activity recorded.")
     return _page(case, "scrutiny")
 
@@ -199,7 +159,6 @@ def save_strategy(authority_id: int, case_id: int):
         current_actor(), case, agreed_on=form.agreed_on.data,
         communication_scope=CommunicationScope(form.communication_scope.data),
         **{name: form[name].data for name in operations.STRATEGY_FIELDS})
-    db.session.commit()
     flash("Strategies saved.")
     return _page(case, "strategy")
 
@@ -215,7 +174,6 @@ def add_communication_update(authority_id: int, case_id: int):
         current_actor(), case, sent_on=form.sent_on.data, audience=form.audience.data,
         how=form.how.data, summary=form.summary.data,
         before_emergency_decision=bool(form.before_emergency_decision.data))
-    db.session.commit()
     flash("Update recorded.")
     return _page(case, "communication")
 
@@ -230,7 +188,6 @@ def add_escalation(authority_id: int, case_id: int):
     operations.add_escalation(current_actor(), case, escalated_on=form.escalated_on.data,
                               group_name=form.group_name.data, reason=form.reason.data,
                               decision=form.decision.data or "")
-    db.session.commit()
     flash("Escalation recorded.")
     return _page(case, "escalations")
 
@@ -243,15 +200,6 @@ def publish_summary(authority_id: int, case_id: int):
     if not form.validate_on_submit():
         return _render(case, summary_form=form)
     published, sent = operations.publish_summary(current_actor(), case, form.summary.data)
-    db.session.commit()
     flash(f"Summary published with the code {published.public_code}; sent to {sent} "
           f"{'respondent' if sent == 1 else 'respondents'} who left an address.")
     return _page(case, "you-said-we-did")
-
-
-@bp.app_context_processor
-def _quality_helpers():
-    def quality_summary(case):
-        return {"open_disclosures": len(services.open_disclosures(case.id))}
-
-    return {"quality_summary": quality_summary}

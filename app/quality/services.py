@@ -64,15 +64,24 @@ def strategy_of(case_id: int) -> QaStrategy | None:
     return db.session.scalar(select(QaStrategy).where(QaStrategy.case_id == case_id))
 
 
+def _open_disclosure_of(case_id: int):
+    return (FeedbackResponse.case_id == case_id,
+            FeedbackResponse.disclosure_triaged_at.is_(None),
+            FeedbackResponse.something_happened.is_(True)
+            | FeedbackResponse.disclosure_marked_by_id.is_not(None))
+
+
 def open_disclosures(case_id: int) -> list[FeedbackResponse]:
     """Responses that may disclose abuse or neglect and have not been triaged yet."""
     return list(db.session.scalars(
-        select(FeedbackResponse)
-        .where(FeedbackResponse.case_id == case_id,
-               FeedbackResponse.disclosure_triaged_at.is_(None),
-               (FeedbackResponse.something_happened.is_(True))
-               | FeedbackResponse.disclosure_marked_by_id.is_not(None))
+        select(FeedbackResponse).where(*_open_disclosure_of(case_id))
         .order_by(FeedbackResponse.created_at)))
+
+
+def open_disclosure_count(case_id: int) -> int:
+    """How many responses wait to be triaged (one statement, for the case overview)."""
+    return db.session.scalar(
+        select(func.count(FeedbackResponse.id)).where(*_open_disclosure_of(case_id))) or 0
 
 
 def poor_earlier_responses(case_id: int) -> list[FeedbackResponse]:

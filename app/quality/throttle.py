@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.extensions import db
 from app.quality.models import FeedbackThrottle
+from app.unit_of_work import commit
 
 WINDOW = timedelta(minutes=1)
 
@@ -36,7 +37,7 @@ def allow(address: str) -> bool:
     attempts = _count_in_window(key, now)
     if attempts is None:
         attempts = _start_window(key, now)
-    db.session.commit()
+    commit("the public feedback pages' attempt count")
     return attempts <= limit
 
 

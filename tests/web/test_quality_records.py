@@ -197,3 +197,42 @@ def test_closing_without_quality_assurance_needs_a_recorded_reason(app, world, l
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.stage_changed"))
         assert event.new_values["override_reason"] == "The home closed; no residents could be asked"
         assert any("follow-up feedback" in reason for reason in event.new_values["overridden"])
+
+
+def _error_links_reach_their_fields(page: str) -> list[str]:
+    summary = re.search(r'class="govuk-error-summary".*?</div>\s*</div>', page, re.S).group(0)
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets
+    for target in targets:
+        assert f'id="{target}"' in page, target
+    return targets
+
+
+def _marked_section(page: str) -> list[str]:
+    nav = re.search(r'<nav class="app-sub-navigation" aria-label="Sections of this case">(.*?)</nav>',
+                    page, re.S).group(1)
+    return re.findall(r'<a [^>]*href="([^"]+)"[^>]*aria-current="(?:page|true)"', nav)
+
+
+def test_a_failed_form_comes_back_in_the_section_with_its_errors_and_input(app, world, lead):
+    failed = _post(lead, world, "/activities", {
+        "activity-carried_out_by": "Healthwatch Host A", "activity-findings": ""})
+    page = failed.get_data(as_text=True)
+    assert failed.status_code == 200
+    assert page.startswith("<!DOCTYPE html>") and "<title>Error: Quality assurance" in page
+    assert "Enter the findings" in page and 'value="Healthwatch Host A"' in page
+    assert "activity-findings" in _error_links_reach_their_fields(page)
+    # The section the form belongs to is marked in the sub-navigation.
+    assert _marked_section(page) == [_path(world)]
+
+
+def test_a_failed_triage_links_its_error_to_the_note_of_that_answer(app, world, lead):
+    invite(lead, world, email=FAMILY_EMAIL)
+    link = mailed_link(app.config["MAIL_FOLDER"], FAMILY_EMAIL, "/feedback/")
+    assert submit(app.test_client(), link, answers("yes")).status_code == 302
+    with app.app_context(), _host(world):
+        response_id = db.session.scalar(select(FeedbackResponse.id))
+    refused = _post(lead, world, f"/responses/{response_id}/triage", {"triage-note": ""})
+    page = refused.get_data(as_text=True)
+    assert "Enter the outcome of the triage" in page
+    assert _error_links_reach_their_fields(page) == [f"triage-note-{response_id}"]
