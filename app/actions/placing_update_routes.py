@@ -3,7 +3,7 @@ the host reads with the action)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,6 +15,7 @@ from app.auth.access import member
 from app.cases.access import current_actor, readable_case_or_404
 from app.cases.roles import CASE_EDITORS
 from app.forms import Form, submit
+from app.htmx import section_url
 
 bp = Blueprint("placing_action_updates", __name__)
 
@@ -41,7 +42,7 @@ def update_owned_action(authority_id: int, case_id: int, action_id: int):
         record_action_update(current_actor(), action, status=ActionStatus(form.status.data),
                              note=form.note.data or "")
         flash("Update sent: the host sees it with the action.")
-        return redirect(url_for("cases.show_case", authority_id=authority_id, case_id=case_id) + "#actions")
+        return redirect(section_url(case, "risks-and-actions", "actions"))
     if not form.is_submitted():
         form.status.data = action.status.value
     return render_template("actions/placing_update.html", case=case, action=action, form=form)
