@@ -9,6 +9,9 @@ The rule (docs/operations.md):
   from inside another operation it joins that one's unit: its writes are flushed when it
   returns, and only the outermost commits, so a composite change (a decision that also moves
   the stage) is all or nothing.
+- A file received into the storage is part of the unit (:func:`keep_with_unit`): it is kept in
+  the storage just before the database commits, deleted if that commit fails, and dropped if
+  the unit rolls back, so no file stays without its record and no record without its file.
 - Routes, jobs and the CLI never call ``db.session.commit()``. The few writes that are not
   changes of case data (a session's last-seen time, the sign-in throttle, the outbox's
   delivery bookkeeping) call :func:`commit` here, each with its reason.
@@ -21,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from app.extensions import db
 
@@ -31,6 +34,23 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _DEPTH = "operation_depth"
+_KEPT = "operation_files"
+
+
+class PendingFile(Protocol):
+    """A file on its way into the storage (app.storage's Pending), unseen until committed."""
+
+    key: str
+
+    def commit(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class FileStore(Protocol):
+    """The storage a pending file goes to, which removes it again if the rows do not commit."""
+
+    def delete(self, key: str) -> None: ...
 
 
 class Refused(Exception):
@@ -53,7 +73,7 @@ def operation(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             result = fn(*args, **kwargs)
             if depth == 0:
-                db.session.commit()
+                _commit_with_files()
             else:
                 # Written now, under the scope in force (a caller may act for another
                 # authority around this call only); the outermost operation commits.
@@ -62,11 +82,46 @@ def operation(fn: Callable[P, R]) -> Callable[P, R]:
         except BaseException:
             if depth == 0:
                 db.session.rollback()
+                for pending, _ in _take_files():
+                    pending.abort()
             raise
         finally:
             info[_DEPTH] = depth
 
     return unit
+
+
+def keep_with_unit(pending: PendingFile, store: FileStore) -> None:
+    """Make a received file part of the running operation's unit of work: committed in the
+    storage when the unit commits, just before the database (and deleted from ``store`` if
+    the database then fails); aborted if the unit rolls back."""
+    if not in_operation():
+        raise RuntimeError("a received file is kept only by an operation")
+    db.session.info.setdefault(_KEPT, []).append((pending, store))
+
+
+def _take_files() -> list[tuple[PendingFile, FileStore]]:
+    return db.session.info.pop(_KEPT, [])
+
+
+def _commit_with_files() -> None:
+    # Flushed first, so a refusal by the database stops before any file is kept; then the
+    # files, then the rows: a failed commit deletes the files it kept.
+    db.session.flush()
+    files = _take_files()
+    kept = 0
+    try:
+        for pending, _ in files:
+            pending.commit()
+            kept += 1
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for pending, store in files[:kept]:
+            store.delete(pending.key)
+        for pending, _ in files[kept:]:
+            pending.abort()
+        raise
 
 
 def in_operation() -> bool:

@@ -16,6 +16,7 @@ from app.cases.operations import Actor
 from app.db import str_enum, utcnow
 from app.extensions import db
 from app.tenants.scoping import Scope, TenantScoped, equals
+from app.unit_of_work import operation
 
 # Statuses a placing authority may report: cancelling an action is the host's decision.
 PLACING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
@@ -74,8 +75,9 @@ def owned_action(case_id: int, action_id: int, authority_id: int) -> Action | No
         Action.owner_authority_id == authority_id))
 
 
+@operation
 def record_action_update(actor: Actor, action: Action, *, status: ActionStatus, note: str) -> PlacingActionUpdate:
-    """Record the acting placing authority's status and note on its action, and commit."""
+    """Record the acting placing authority's status and note on its action."""
     update = PlacingActionUpdate(tenant_id=actor.authority_id, case_id=action.case_id, action_id=action.id,
                                  host_authority_id=action.tenant_id, user_id=actor.user.id,
                                  status=status, note=note)
@@ -84,5 +86,4 @@ def record_action_update(actor: Actor, action: Action, *, status: ActionStatus, 
     record(db.session, action="placing_action_update.recorded", obj=update, tenant_id=actor.authority_id,
            actor_user_id=actor.user.id, actor_authority_id=actor.authority_id, case_id=action.case_id,
            new={"action_id": action.id, "status": status.value, "note": note})
-    db.session.commit()
     return update

@@ -349,6 +349,7 @@ def save_procedure_settings(actor: Actor, data: dict) -> None:
     )
 
 
+@operation
 def apply_preset(actor: Actor, key: str) -> None:
     """Replace the authority's procedure with one of the shipped presets (to adjust after);
     the named decider, who is the host's own, is kept."""
@@ -360,6 +361,7 @@ def apply_preset(actor: Actor, key: str) -> None:
     save_procedure_settings(actor, values)
 
 
+@operation
 def adopt_current_procedure(actor: Actor, case: Case, reason: str) -> None:
     """Move an open case over to the authority's current procedure: its clocks, decider and
     options follow the new version from now on (recorded with the reason)."""
@@ -376,6 +378,7 @@ def adopt_current_procedure(actor: Actor, case: Case, reason: str) -> None:
                new={"procedure_version": version.number}, reason=reason)
 
 
+@operation
 def set_agreed_date(actor: Actor, case: Case, clock_key: str, day: date | None) -> None:
     """Enter (or clear) the date agreed at a meeting for a clock the procedure sets that way."""
     from app.cases.clocks import RULES

@@ -27,7 +27,6 @@ from app.cases.procedure_versions import latest_version, procedure_of
 from app.cases.roles import CASE_EDITORS, SETTINGS_EDITORS
 from app.cases.routes import bp
 from app.cases.terms import TERMS, merged, request_terms
-from app.extensions import db
 
 
 def _procedure_form(authority_id: int, settings) -> ProcedureForm:
@@ -76,7 +75,6 @@ def apply_procedure_preset(authority_id: int):
     preset_form = PresetForm()
     if preset_form.validate_on_submit() and preset_form.preset.data in PRESETS:
         operations.apply_preset(current_actor(), preset_form.preset.data)
-        db.session.commit()
         flash(f"Your procedure now follows the {PRESETS[preset_form.preset.data].name} "
               "procedure. Adjust it below.")
         return redirect(url_for("cases.procedure_settings", authority_id=authority_id))
@@ -102,7 +100,6 @@ def set_agreed_date(authority_id: int, case_id: int, clock_key: str):
         form.day.data = services.agreed_dates(case).get(clock_key)
     if form.validate_on_submit():
         operations.set_agreed_date(current_actor(), case, clock_key, form.day.data)
-        db.session.commit()
         flash(f"Agreed date saved: {rule.worded(request_terms()).lower()}.")
         return _case_page(case)
     return render_template("cases/agreed_date_form.html", form=form, case=case,
@@ -119,10 +116,8 @@ def adopt_current_procedure(authority_id: int, case_id: int):
         try:
             operations.adopt_current_procedure(current_actor(), case, form.reason.data.strip())
         except operations.Refused as refused:
-            db.session.rollback()
             form.reason.errors = [str(refused)]
         else:
-            db.session.commit()
             flash("The case now runs under the current procedure.")
             return _case_page(case)
     return render_template("cases/adopt_procedure_form.html", form=form, case=case,

@@ -1,5 +1,5 @@
 """A provider gives notice; its host is alerted at once through the outbox; the host records
-that it has seen the notice. Each commits."""
+that it has seen the notice. Each is an operation (app/unit_of_work.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from app.notices.models import NoticeKind, ProviderNotice
 from app.notices.services import people_to_alert
 from app.tenants.models import Authority
 from app.tenants.scoping import acting_for_authority
+from app.unit_of_work import operation
 
 
+@operation
 def give_notice(case: Case, kind: NoticeKind, details: str, by: User) -> ProviderNotice:
     """Record the provider's notice and, in the same transaction, queue an email to each
     person at the host who must know, and enter it in the host's audit trail."""
@@ -34,7 +36,8 @@ def give_notice(case: Case, kind: NoticeKind, details: str, by: User) -> Provide
         record(db.session, action="provider_notice.given", obj=notice, tenant_id=case.tenant_id,
                actor_user_id=by.id, case_id=case.id,
                new={"kind": kind.value, "details": details, "provider_id": case.provider_id})
-        db.session.commit()
+        # Written as the host before the scope is restored; the operation commits.
+        db.session.flush()
     return notice
 
 
@@ -51,8 +54,8 @@ def _alert_host(case: Case, notice: ProviderNotice, provider_name: str, by: User
                 "details": notice.details, "link": link, "authority_name": authority.name})
 
 
+@operation
 def mark_seen(actor: Actor, case: Case, notice: ProviderNotice) -> None:
     notice.seen_at = utcnow()
     notice.seen_by_id = actor.user.id
     audit_case(actor, case, "provider_notice.seen", notice, None, {"kind": notice.kind.value})
-    db.session.commit()

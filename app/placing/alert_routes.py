@@ -27,7 +27,7 @@ def alert_placing_authorities(authority_id: int, case_id: int):
     if form.validate_on_submit():
         decision = alerts.AlertDecision(SharingLevel(form.sharing_level.data), form.sharing_reason.data,
                                         form.concern.data, form.planned.data)
-        alerted = alerts.send_alert(current_actor(), case, coverage.to_alert, decision)
+        alerted = alerts.alert(current_actor(), case, coverage.to_alert, decision)
         flash(f"{len(alerted)} placing authorities alerted." if alerted
               else "Every placing authority with residents here has already been alerted.")
         return redirect(url_for("placing.list_placing_authorities", authority_id=authority_id,

@@ -77,13 +77,7 @@ def alert(actor: Actor, case: Case, authority_ids: list[int], decision: AlertDec
     return alerted
 
 
-def send_alert(actor: Actor, case: Case, authority_ids: list[int], decision: AlertDecision) -> list[CaseShare]:
-    """Alert the placing authorities not yet alerted, and commit."""
-    alerted = alert(actor, case, authority_ids, decision)
-    db.session.commit()
-    return alerted
-
-
+@operation
 def alert_again(actor: Actor, case: Case, kind: AlertKind, *, concern: str, planned: str) -> PlacingAlert | None:
     """Tell every authority with a live share of something new (an embargo, an emergency
     plan, the case closing), at the level of information sharing decided when it was alerted."""

@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
 from app.tenants.scoping import Scope, TenantScoped
+from app.unit_of_work import operation
 
 
 class AlertContact(TenantScoped, db.Model):
@@ -48,8 +49,9 @@ def contacts_of(authority_ids: list[int]) -> dict[int, AlertContact]:
         select(AlertContact).where(AlertContact.tenant_id.in_(authority_ids)))}
 
 
+@operation
 def set_contact(authority_id: int, *, name: str, email: str, by: User) -> AlertContact:
-    """Set (or change) the authority's own alert contact, in its audit trail, and commit."""
+    """Set (or change) the authority's own alert contact, in its audit trail."""
     row = contact_of(authority_id)
     old = None
     if row is None:
@@ -62,5 +64,4 @@ def set_contact(authority_id: int, *, name: str, email: str, by: User) -> AlertC
     record(db.session, action="alert_contact.set", obj=row, tenant_id=authority_id,
            actor_user_id=by.id, actor_authority_id=authority_id, old=old,
            new={"name": name, "email": email})
-    db.session.commit()
     return row

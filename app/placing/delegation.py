@@ -16,9 +16,10 @@ from app.db import utcnow
 from app.extensions import db
 from app.placing.models import CaseShare
 from app.placing.tasks import DelegatedTask, TaskStatus
+from app.unit_of_work import Refused, operation
 
 
-class TaskRefused(Exception):
+class TaskRefused(Refused):
     """A change to a task that the acting authority may not make; the message says why."""
 
 
@@ -43,8 +44,9 @@ def get_task(case_id: int, task_id: int) -> DelegatedTask | None:
         DelegatedTask.id == task_id, DelegatedTask.case_id == case_id))
 
 
+@operation
 def ask(actor: Actor, case: Case, *, placing_authority_id: int, description: str, due_on: date) -> DelegatedTask:
-    """Ask the other party of a live share to do a piece of work, and commit. The host names
+    """Ask the other party of a live share to do a piece of work. The host names
     the placing authority; a placing authority asks the host."""
     is_host = case.tenant_id == actor.authority_id
     if not is_host:
@@ -63,12 +65,12 @@ def ask(actor: Actor, case: Case, *, placing_authority_id: int, description: str
            actor_user_id=actor.user.id, actor_authority_id=actor.authority_id, case_id=case.id,
            new={"assignee_authority_id": task.assignee_authority_id, "description": description,
                 "due_on": due_on.isoformat()})
-    db.session.commit()
     return task
 
 
+@operation
 def record_outcome(actor: Actor, task: DelegatedTask, *, status: TaskStatus, outcome: str) -> DelegatedTask:
-    """Record, as the authority that owns the work, the task's status and outcome; commit."""
+    """Record, as the authority that owns the work, the task's status and outcome."""
     if task.assignee_authority_id != actor.authority_id:
         raise TaskRefused("Only the authority asked to do the task records its outcome")
     old = {"status": task.status.value, "outcome": task.outcome}
@@ -79,12 +81,12 @@ def record_outcome(actor: Actor, task: DelegatedTask, *, status: TaskStatus, out
     record(db.session, action="task.outcome_recorded", obj=task, tenant_id=actor.authority_id,
            actor_user_id=actor.user.id, actor_authority_id=actor.authority_id, case_id=task.case_id,
            old=old, new={"status": status.value, "outcome": outcome})
-    db.session.commit()
     return task
 
 
+@operation
 def withdraw(actor: Actor, task: DelegatedTask) -> DelegatedTask:
-    """Withdraw an open task, as the authority that asked for it; commit."""
+    """Withdraw an open task, as the authority that asked for it."""
     if task.tenant_id != actor.authority_id:
         raise TaskRefused("Only the authority that asked for the task withdraws it")
     if task.status is not TaskStatus.OPEN:
@@ -94,5 +96,4 @@ def withdraw(actor: Actor, task: DelegatedTask) -> DelegatedTask:
     record(db.session, action="task.withdrawn", obj=task, tenant_id=actor.authority_id,
            actor_user_id=actor.user.id, actor_authority_id=actor.authority_id, case_id=task.case_id,
            old={"status": "open"}, new={"status": "cancelled"})
-    db.session.commit()
     return task

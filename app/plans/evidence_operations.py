@@ -1,9 +1,10 @@
 """Changes to evidence files: the provider adds one, the host reviews it.
 
-Adding a file spans the storage and the database: the row is flushed first (so a refusal by
-the database stops before anything is committed), the file is committed in the storage, then
-the row; if that last commit fails the stored file is deleted, so no file stays without its
-record and no record without its file.
+Adding a file spans the storage and the database: the file is kept with the operation's unit
+of work (app.unit_of_work.keep_with_unit), so the rows are flushed first (a refusal by the
+database stops before anything is kept), the file is committed in the storage, then the rows;
+if that last commit fails the stored file is deleted, and if the operation fails the upload is
+aborted: no file stays without its record and no record without its file.
 """
 
 from __future__ import annotations
@@ -17,31 +18,22 @@ from app.plans.evidence import EvidenceFile, EvidenceStatus
 from app.plans.models import PlanItem
 from app.plans.uploads import TYPES, ReceivingFile
 from app.storage import Storage
+from app.unit_of_work import keep_with_unit, operation
 
 
+@operation
 def add_evidence(storage: Storage, item: PlanItem, received: ReceivingFile,
                  by: User) -> EvidenceFile:
-    """Keep the received file as evidence for ``item`` and commit."""
+    """Keep the received file as evidence for ``item``."""
+    keep_with_unit(received.pending, storage)
     evidence = EvidenceFile(
         tenant_id=item.tenant_id, case_id=item.case_id, provider_id=item.provider_id,
         plan_id=item.plan_id, item_id=item.id, original_name=stored_name(received.filename),
         storage_key=received.key, kind=received.kind, content_type=TYPES[received.kind],
         size=received.size, sha256=received.sha256, uploaded_by_id=by.id,
         uploaded_at=utcnow(), status=EvidenceStatus.WAITING, review_comment="")
-    try:
-        db.session.add(evidence)
-        db.session.flush()
-    except BaseException:
-        received.abort()
-        db.session.rollback()
-        raise
-    received.commit()
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        storage.delete(received.key)
-        raise
+    db.session.add(evidence)
+    db.session.flush()
     return evidence
 
 
@@ -51,9 +43,10 @@ def stored_name(filename: str) -> str:
     return name[-255:]
 
 
+@operation
 def review_evidence(actor: Actor, case: Case, evidence: EvidenceFile, status: EvidenceStatus,
                     comment: str) -> None:
-    """Accept or reject one file with the host's comment, and commit."""
+    """Accept or reject one file with the host's comment."""
     old = {"status": evidence.status.value, "comment": evidence.review_comment}
     evidence.status = status
     evidence.review_comment = comment
@@ -62,4 +55,3 @@ def review_evidence(actor: Actor, case: Case, evidence: EvidenceFile, status: Ev
     audit_case(actor, case, f"evidence.{status.value}", evidence, old,
                {"status": status.value, "comment": comment, "file": evidence.original_name,
                 "sha256": evidence.sha256})
-    db.session.commit()

@@ -118,8 +118,11 @@ class ReceivingFile:
         # The parser rewinds its container once the part ends; ours is already on its way.
         return 0
 
-    def commit(self) -> None:
-        self._pending.commit()
+    @property
+    def pending(self) -> Pending:
+        """The upload in the storage, for the operation that keeps it with its rows
+        (app.unit_of_work.keep_with_unit commits it just before the database)."""
+        return self._pending
 
     def abort(self) -> None:
         if self._pending is not None:

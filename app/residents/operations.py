@@ -93,9 +93,10 @@ class NotALocationOfTheHost(Exception):
     """A list is imported only into a location in the host's own area."""
 
 
+@operation
 def import_residents(actor: Actor, location: Location, rows: list[dict], *, checksum: str) -> int:
-    """Add every checked row to the register at one location in one statement, and commit:
-    all of the file or, on any failure, none of it."""
+    """Add every checked row to the register at one location in one statement: all of the
+    file or, on any failure, none of it (the operation rolls back)."""
     if location.host_authority_id != actor.authority_id:
         raise NotALocationOfTheHost(location.id)
     values = [
@@ -104,15 +105,10 @@ def import_residents(actor: Actor, location: Location, rows: list[dict], *, chec
          "placing_reference": row.get("placing_reference") or None, "created_at": utcnow()}
         for row in rows
     ]
-    try:
-        # A bulk insert: 5,000 rows in one round of batched statements, not 5,000 flushes.
-        db.session.execute(insert(Resident), values)
-        record(db.session, action="resident.imported", object_type="Location", object_id=location.id,
-               tenant_id=actor.authority_id, actor_user_id=actor.user.id,
-               actor_authority_id=actor.authority_id,
-               new={"location_id": location.id, "people": len(values), "file_sha256": checksum})
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    # A bulk insert: 5,000 rows in one round of batched statements, not 5,000 flushes.
+    db.session.execute(insert(Resident), values)
+    record(db.session, action="resident.imported", object_type="Location", object_id=location.id,
+           tenant_id=actor.authority_id, actor_user_id=actor.user.id,
+           actor_authority_id=actor.authority_id,
+           new={"location_id": location.id, "people": len(values), "file_sha256": checksum})
     return len(values)

@@ -227,3 +227,23 @@ def test_a_case_opens_only_at_a_location_of_its_provider_in_the_hosts_area(app, 
 def _one_id(owner_engine, sql: str, **params) -> int:
     with owner_engine.connect() as conn:
         return conn.scalar(text(sql), params)
+
+
+def test_a_task_is_asked_only_of_an_authority_sharing_the_case(app, world, owner_engine):
+    from app.placing import delegation
+
+    with app.app_context():
+        scope, actor = _as_host_lead(world)
+        with scope:
+            case = db.session.get(Case, world.case_a)
+            with pytest.raises(Refused, match="only between the host"):
+                delegation.ask(actor, case, placing_authority_id=world.placing_unshared,
+                               description="Review the care plan", due_on=date(2026, 4, 1))
+            db.session.commit()
+            assert _committed_count(owner_engine, "delegated_task") == 0
+            delegation.ask(actor, case, placing_authority_id=world.placing_shared,
+                           description="Review the care plan", due_on=date(2026, 4, 1))
+    # Committed by the operation itself, with its audit event.
+    assert _committed_count(owner_engine, "delegated_task") == 1
+    with owner_engine.connect() as conn:
+        assert conn.scalar(text("select count(*) from audit_event where action = 'task.asked'")) == 1

@@ -287,3 +287,41 @@ def test_an_upload_without_its_csrf_token_keeps_nothing(app, world, backend, own
         assert response.status_code == 400
         assert "govuk-error-summary" in response.get_data(as_text=True)
     assert backend.keys() == [] and _records(owner_engine) == []
+
+
+@contextmanager
+def _database_refuses_evidence(owner_engine, when: str):
+    """A trigger that refuses every new evidence row: at once (the operation's flush fails) or
+    deferred to the commit (the file is already kept in the storage when the database says no)."""
+    timing = "deferrable initially deferred" if when == "at commit" else "not deferrable"
+    with owner_engine.begin() as conn:
+        conn.execute(text("create function refuse_evidence() returns trigger language plpgsql "
+                          "as $$ begin raise exception 'evidence refused'; end $$"))
+        conn.execute(text(f"create constraint trigger refuse_evidence after insert on "
+                          f"evidence_file {timing} for each row execute function refuse_evidence()"))
+    try:
+        yield
+    finally:
+        with owner_engine.begin() as conn:
+            conn.execute(text("drop trigger refuse_evidence on evidence_file"))
+            conn.execute(text("drop function refuse_evidence()"))
+
+
+@pytest.mark.parametrize("when", ["at flush", "at commit"])
+def test_a_database_failure_leaves_neither_file_nor_record(app, world, backend, owner_engine, when):
+    # The file is kept with the operation's unit of work (app.unit_of_work.keep_with_unit):
+    # committed in the storage just before the rows, deleted if their commit fails, aborted if
+    # the operation fails before.
+    from sqlalchemy.exc import DBAPIError
+
+    provider, item_id = _provider_with_item(app, world)
+    with _database_refuses_evidence(owner_engine, when):
+        try:
+            status = _upload(provider, world, item_id, PDF, "refused.pdf").status_code
+        except DBAPIError as refused:
+            assert "evidence refused" in str(refused)
+            status = 500
+    assert status == 500
+    assert backend.keys() == [] and _records(owner_engine) == []
+    assert _upload(provider, world, item_id, PDF, "real.pdf").status_code == 302
+    assert len(backend.keys()) == 1 and len(_records(owner_engine)) == 1
