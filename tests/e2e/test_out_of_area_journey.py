@@ -136,7 +136,7 @@ def test_import_alert_acknowledge_review_coverage_chase_and_escalate(browser, li
     eastvale = _sign_in(browser, live_server_pg, EASTVALE_LEAD)
     _eastvale_does_its_part(eastvale, case_path)
 
-    host.goto(case_url)
+    host.goto(case_url + "/risks-and-actions")
     expect(host.locator("#actions tr", has_text="Review Eastvale's")).to_contain_text(
         "Update from the owner")
     expect(host.locator("#actions tr", has_text="Review Eastvale's")).to_contain_text("Two of three plans reviewed")

@@ -34,14 +34,14 @@ def _path(world, action_id: int) -> str:
 def test_the_placing_authority_updates_its_action_and_the_host_sees_it(app, world):
     ids = _actions(app, world)
     placing = sign_in(app.test_client(), world.users["placing_shared_lead"])
-    case_page = placing.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}").get_data(as_text=True)
+    case_page = placing.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}/risks-and-actions").get_data(as_text=True)
     assert _path(world, ids["own"]) in case_page
     response = placing.post(_path(world, ids["own"]), data={
         "status": "in_progress", "note": "Half the plans reviewed",
         "csrf_token": csrf_token(placing, _path(world, ids["own"]))})
     assert response.status_code == 302
     host = sign_in(app.test_client(), world.users["host_a_lead"])
-    row = host.get(f"/authorities/{world.host_a}/cases/{world.case_a}").get_data(as_text=True).split(
+    row = host.get(f"/authorities/{world.host_a}/cases/{world.case_a}/risks-and-actions").get_data(as_text=True).split(
         f'id="action-{ids["own"]}"')[1].split("</tr>")[0]
     assert "Update from the owner" in row and "Half the plans reviewed" in row
     with app.app_context(), scoped_as(db.session, Scope(tenant_id=world.host_a)):
@@ -71,6 +71,6 @@ def test_a_placing_viewer_sees_its_action_but_no_way_to_update_it(app, world):
         viewer = factories.member(db.session.get(Authority, world.placing_shared), Role.VIEWER).email
         db.session.commit()
     client = sign_in(app.test_client(), viewer)
-    page = client.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}").get_data(as_text=True)
+    page = client.get(f"/authorities/{world.placing_shared}/cases/{world.case_a}/risks-and-actions").get_data(as_text=True)
     assert f'id="action-{ids["own"]}"' in page and _path(world, ids["own"]) not in page
     assert client.get(_path(world, ids["own"])).status_code == 403
