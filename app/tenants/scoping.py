@@ -319,20 +319,26 @@ def as_user_only(session: Session, user_id: int, *, why: str) -> Iterator[Sessio
     return _switched(session, Scope(user_id=user_id), why)
 
 
-def for_invitation_link(session: Session, authority_id: int) -> None:
-    """An invitation link, opened perhaps anonymously: act for the authority it names for the
-    rest of this request (the page reads and accepts the invitation), then restore."""
+def _for_rest_of_request(session: Session, authority_id: int, why: str) -> None:
+    """Act for ``authority_id`` (without resident access) for the rest of this request,
+    logging why, and restore the scope before it when the response is sent."""
     from flask import after_this_request, has_request_context
 
     previous = get_scope(session)
-    log.info("scope %s for an invitation link (was %s)",
-             _describe(Scope(tenant_id=authority_id)), _describe(previous))
+    log.info("scope %s for %s (was %s)", _describe(Scope(tenant_id=authority_id)), why,
+             _describe(previous))
     set_scope(session, Scope(tenant_id=authority_id))
     if has_request_context():
         @after_this_request
         def _restore_after(response):
             _restore(session, previous)
             return response
+
+
+def for_invitation_link(session: Session, authority_id: int) -> None:
+    """An invitation link, opened perhaps anonymously: act for the authority it names for the
+    rest of this request (the page reads and accepts the invitation), then restore."""
+    _for_rest_of_request(session, authority_id, "an invitation link")
 
 
 def for_feedback_link(session: Session, authority_id: int) -> None:
@@ -340,17 +346,7 @@ def for_feedback_link(session: Session, authority_id: int) -> None:
     the authority it names for the rest of this request (the public form reads its
     invitation and writes the answers), then restore. Not resident readers: the public pages
     need no resident's details."""
-    from flask import after_this_request, has_request_context
-
-    previous = get_scope(session)
-    log.info("scope %s for a feedback link (was %s)",
-             _describe(Scope(tenant_id=authority_id)), _describe(previous))
-    set_scope(session, Scope(tenant_id=authority_id))
-    if has_request_context():
-        @after_this_request
-        def _restore_after(response):
-            _restore(session, previous)
-            return response
+    _for_rest_of_request(session, authority_id, "a feedback link")
 
 
 def set_request_scope(session: Session, scope: Scope) -> None:

@@ -4,7 +4,8 @@ For one account of every kind, the test signs in through the real form in Chromi
 breadth-first every same-origin link (``a[href]``, GET only) reachable from the home page and
 runs axe-core on each page, at the default size and at 320 px wide, where the page must not
 scroll sideways outside a labelled scroll region (reflow, WCAG 1.4.10). Pages that differ only by the ids in their address (thirty resident
-records, say) are sampled: at most ``PER_SHAPE`` of each, at most ``MAX_PAGES`` in all. Every
+records, say) are sampled: at most ``PER_SHAPE`` of each, at most ``MAX_PAGES`` in all (a crawl that
+stops there with pages left unchecked fails). Every
 crawled page must also answer 200: a 500 found here is a bug.
 
 Two things keep the module fast:
@@ -38,7 +39,7 @@ from tests.e2e.conftest import TWO_AUTHORITIES_EMAIL, launch_chromium
 
 pytestmark = pytest.mark.browser
 
-MAX_PAGES = 60
+MAX_PAGES = 200  # far above what any demo account reaches; reaching it fails the test
 PER_SHAPE = 2
 CRAWLERS = 2  # worker threads, each with its own Chromium (more do not help on two cores)
 SKIP_PATH_PREFIXES = ("/assets/", "/static/")
@@ -265,6 +266,13 @@ def crawl(page, origin: str) -> Report:
             if link not in seen:
                 seen.add(link)
                 queue_.append(link)
+    # A crawl that ran out of room has not checked everything: say so, and fail.
+    unchecked = [url for url in queue_ if _followable(url, origin)
+                 and shapes[_shape(urlsplit(url).path, urlsplit(url).query)] < PER_SHAPE]
+    if unchecked:
+        report.problems.append(
+            f"the crawl stopped at MAX_PAGES={MAX_PAGES} with {len(unchecked)} pages not checked, "
+            f"first {unchecked[0]}: raise MAX_PAGES")
     return report
 
 

@@ -20,14 +20,8 @@ from app.extensions import db
 from app.meetings.models import FinalDecision, Meeting, MeetingKind
 from app.tenants.scoping import Scope, scoped_as
 from tests.support.clients import csrf_token, sign_in
+from tests.support.procedure_form import AMOUNTS
 from tests.support.word import all_text, open_docx
-
-AMOUNTS = {"inform_provider_working_days": 1, "initial_meeting_working_days": 5,
-           "findings_meeting_working_days": 14, "improvement_plan_hours": 48,
-           "closure_notice_hours": 24, "contract_review_months": 3,
-           "project_meeting_cadence_days": 7, "reminder_working_days_before": 2,
-           "right_of_reply_working_days": 5, "placing_chase_working_days": 2,
-           "use_update_meetings": "y"}
 
 
 def _host(world):

@@ -20,13 +20,7 @@ from app.tenants.models import Authority, Role
 from app.tenants.scoping import Scope, scoped_as
 from tests import factories
 from tests.support.clients import csrf_token, sign_in
-
-AMOUNTS = {"inform_provider_working_days": 1, "initial_meeting_working_days": 5,
-           "findings_meeting_working_days": 14, "improvement_plan_hours": 48,
-           "closure_notice_hours": 24, "contract_review_months": 3,
-           "project_meeting_cadence_days": 7, "reminder_working_days_before": 2,
-           "right_of_reply_working_days": 5, "placing_chase_working_days": 2,
-           "use_update_meetings": "y"}
+from tests.support.procedure_form import AMOUNTS
 
 
 def _host(world):
