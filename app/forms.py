@@ -130,3 +130,9 @@ class WholeNumberField(IntegerField):
 
 def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+class ConfirmForm(Form):
+    """A form with nothing but its CSRF token, for buttons that change state."""
+
+    submit = submit("Confirm")

@@ -16,7 +16,7 @@ from app.admin.forms import (
 )
 from app.auth import sso
 from app.auth.access import platform_admin
-from app.tenants.forms import ConfirmForm
+from app.forms import ConfirmForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

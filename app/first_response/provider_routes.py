@@ -7,7 +7,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -21,18 +20,12 @@ from app.first_response import operations, services
 from app.first_response.forms import FirstResponseForm
 from app.plans import uploads
 from app.plans.downloads import send_stored
-from app.provider_portal.concerns import get_concern
+from app.provider_portal.access import concern_or_404
 from app.storage import storage
 
 bp = Blueprint("provider_first_response", __name__,
                url_prefix="/provider/cases/<int:case_id>/first-response")
 
-
-def _concern(case_id: int):
-    case = get_concern(g.provider_membership.provider_id, case_id) or abort(404)
-    if case.closed and request.method == "POST":
-        abort(409, description="case_closed")
-    return case
 
 
 def _page(case, form, status=200):
@@ -44,7 +37,7 @@ def _page(case, form, status=200):
 @bp.route("", methods=["GET", "POST"])
 @provider_user()
 def send_response(case_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     if request.method == "GET":
         return _page(case, FirstResponseForm(formdata=None))
     problem = services.cannot_respond(case)
@@ -77,7 +70,7 @@ csrf.exempt(send_response)
 @bp.route("/<int:response_id>/file")
 @provider_user()
 def download_file(case_id: int, response_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     response = services.get_response(case, response_id) or abort(404)
     if response.storage_key is None:
         abort(404)

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.access import member, platform_admin
+from app.forms import ConfirmForm
 from app.jobs import decisions, services
 from app.jobs.queue import queue_depth
 from app.pagination import paginate
-from app.tenants.forms import ConfirmForm
 from app.tenants.models import Role
 
 bp = Blueprint("jobs", __name__)

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.access import provider_user
 from app.notices import operations, services
 from app.notices.forms import NoticeForm
 from app.notices.models import NoticeKind
-from app.provider_portal.concerns import get_concern
+from app.provider_portal.access import concern_or_404
 
 bp = Blueprint("provider_notices", __name__, url_prefix="/provider/cases/<int:case_id>/notices")
 
-
-def _concern(case_id: int):
-    case = get_concern(g.provider_membership.provider_id, case_id) or abort(404)
-    if case.closed and request.method == "POST":
-        abort(409, description="case_closed")
-    return case
 
 
 @bp.route("", methods=["GET", "POST"])
 @provider_user()
 def give_notice(case_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     form = NoticeForm()
     if form.validate_on_submit():
         operations.give_notice(case, NoticeKind(form.kind.data), form.details.data, current_user)

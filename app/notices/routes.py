@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from app.auth.access import member
 from app.cases.access import current_actor, host_case_or_404
 from app.cases.roles import CASE_EDITORS
+from app.forms import ConfirmForm
 from app.notices import operations, services
-from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("notices", __name__,
                url_prefix="/authorities/<int:authority_id>/cases/<int:case_id>/notices")

@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -22,19 +21,12 @@ from app.plans import evidence_operations, services, uploads
 from app.plans.downloads import send_evidence
 from app.plans.evidence import get_evidence
 from app.plans.evidence_forms import EvidenceUploadForm
-from app.provider_portal.concerns import get_concern
+from app.provider_portal.access import concern_or_404
 from app.storage import storage
 
 bp = Blueprint("provider_evidence", __name__,
                url_prefix="/provider/cases/<int:case_id>/plan")
 
-
-def _concern(case_id: int):
-    # Another provider's case, or one it was not told of, is not found.
-    case = get_concern(g.provider_membership.provider_id, case_id) or abort(404)
-    if case.closed and request.method == "POST":
-        abort(409, description="case_closed")
-    return case
 
 
 def _item(case, item_id: int):
@@ -51,7 +43,7 @@ def _page(case, item, form, status=200):
 @bp.route("/items/<int:item_id>/evidence", methods=["GET", "POST"])
 @provider_user()
 def upload_evidence(case_id: int, item_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     item = _item(case, item_id)
     if request.method == "GET":
         return _page(case, item, EvidenceUploadForm(formdata=None))
@@ -82,6 +74,6 @@ csrf.exempt(upload_evidence)
 @bp.route("/evidence/<int:evidence_id>")
 @provider_user()
 def download_evidence(case_id: int, evidence_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     evidence = get_evidence(case.id, evidence_id) or abort(404)
     return send_evidence(storage(), evidence)

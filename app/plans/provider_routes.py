@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.access import provider_user
+from app.forms import ConfirmForm
 from app.plans import operations, services
 from app.plans.evidence import evidence_of_plan, item_has_evidence
 from app.plans.forms import PlanItemForm
-from app.provider_portal.concerns import get_concern
-from app.tenants.forms import ConfirmForm
+from app.provider_portal.access import concern_or_404
 
 bp = Blueprint("provider_plans", __name__, url_prefix="/provider/cases/<int:case_id>/plan")
 
-
-def _concern(case_id: int):
-    # Another provider's case, or one it was not told of, is not found.
-    case = get_concern(g.provider_membership.provider_id, case_id) or abort(404)
-    if case.closed and request.method == "POST":
-        abort(409, description="case_closed")
-    return case
 
 
 @bp.route("")
 @provider_user()
 def show_plan(case_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     plan = services.plan_of(case)
     return render_template("provider_portal/plan.html", case=case, plan=plan,
                            latest=services.latest_version(plan) if plan else None,
@@ -37,7 +30,7 @@ def show_plan(case_id: int):
 @bp.route("/items/new", methods=["GET", "POST"])
 @provider_user()
 def add_item(case_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     plan = services.plan_of(case)
     if plan is not None and not plan.status.editable:
         abort(409, description="plan_not_editable")
@@ -53,7 +46,7 @@ def add_item(case_id: int):
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
 @provider_user()
 def edit_item(case_id: int, item_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     plan = services.plan_of(case) or abort(404)
     item = services.get_item(plan, item_id) or abort(404)
     if not plan.status.editable:
@@ -72,7 +65,7 @@ def edit_item(case_id: int, item_id: int):
 @bp.route("/items/<int:item_id>/remove", methods=["POST"])
 @provider_user()
 def remove_item(case_id: int, item_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     plan = services.plan_of(case) or abort(404)
     item = services.get_item(plan, item_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -91,7 +84,7 @@ def remove_item(case_id: int, item_id: int):
 @bp.route("/submit", methods=["POST"])
 @provider_user()
 def submit_plan(case_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     plan = services.plan_of(case)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -7,22 +7,19 @@ from flask_login import current_user
 
 from app.actions.models import ActionStatus
 from app.auth.access import provider_user, public
-from app.auth.forms import SetPasswordForm
-from app.auth.invitation_tokens import same_email
+from app.auth.invitation_pages import InvitationFlow, accept_invitation_page
 from app.auth.models import Realm
-from app.auth.services import find_user_by_email
 from app.auth.sign_in_flow import (
     end_session,
     password_change,
     password_sign_in,
     sign_in_rate_limit,
-    start_session,
 )
 from app.cases.services import cases_of_provider
+from app.forms import ConfirmForm
 from app.provider_portal import concerns, operations, services, team
 from app.provider_portal.forms import ActionUpdateForm, InviteContributorForm
 from app.providers.models import ProviderRole
-from app.tenants.forms import ConfirmForm
 
 bp = Blueprint("provider_portal", __name__, url_prefix="/provider")
 
@@ -138,46 +135,16 @@ def change_password():
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
-    invitation = services.find_invitation(token)
-    if invitation is None:
-        return render_template("tenants/invitation_invalid.html"), 404
-    visitor = current_user if current_user.is_authenticated else None
-    if visitor is not None and not same_email(visitor, invitation.email):
-        return render_template("auth/invitation_other_account.html"), 403
-    account = find_user_by_email(invitation.email) if visitor is None else None
-    if account is not None:
-        # An existing account is never changed from a link: its owner signs in and accepts.
-        return render_template(
-            "auth/invitation_sign_in.html",
-            problem=services.account_problem(account),
-            sign_in_url=url_for("provider_portal.sign_in", next=request.path),
-        )
-    if visitor is not None:
-        return _join(invitation, visitor)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        outcome = services.create_account(invitation, form.password.data)
-        if isinstance(outcome, str):
-            form.password.errors = [outcome]
-        else:
-            start_session(outcome)
-            return redirect(url_for("provider_portal.home"))
-    return render_template("provider_portal/set_password.html", form=form, invitation=invitation)
+    return accept_invitation_page(token, PROVIDER_INVITATION)
 
 
-def _join(invitation, user):
-    """The account the invitation was sent to is signed in: it accepts with one button."""
-    form = ConfirmForm()
-    problem = None
-    if form.validate_on_submit():
-        problem = services.join(invitation, user)
-        if problem is None:
-            flash(f"You are now a user of {invitation.provider.name}.")
-            return redirect(url_for("provider_portal.home"))
-    return render_template(
-        "auth/invitation_join.html",
-        form=form,
-        problem=problem,
-        organisation=invitation.provider.name,
-        roles=services.ROLE_LABELS[invitation.role],
-    )
+PROVIDER_INVITATION = InvitationFlow(
+    find=services.find_invitation, account_problem=services.account_problem,
+    create_account=services.create_account, join=services.join,
+    sign_in_url=lambda next_path: url_for("provider_portal.sign_in", next=next_path),
+    home_url=lambda invitation: url_for("provider_portal.home"),
+    set_password_template="provider_portal/set_password.html",
+    organisation=lambda invitation: invitation.provider.name,
+    roles=lambda invitation: services.ROLE_LABELS[invitation.role],
+    joined_message="You are now a user of {organisation}.",
+)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.access import provider_user
-from app.provider_portal.concerns import get_concern
+from app.provider_portal.access import concern_or_404
 from app.replies import operations, services
 from app.replies.forms import PointForm
 
 bp = Blueprint("provider_replies", __name__, url_prefix="/provider/cases/<int:case_id>/replies")
 
-
-def _concern(case_id: int):
-    case = get_concern(g.provider_membership.provider_id, case_id) or abort(404)
-    if case.closed and request.method == "POST":
-        abort(409, description="case_closed")
-    return case
 
 
 def _page(case, form=None, failed=None, status=200):
@@ -33,13 +27,13 @@ def _page(case, form=None, failed=None, status=200):
 @bp.route("")
 @provider_user()
 def show_replies(case_id: int):
-    return _page(_concern(case_id))
+    return _page(concern_or_404(case_id))
 
 
 @bp.route("/<int:meeting_id>", methods=["POST"])
 @provider_user()
 def raise_point(case_id: int, meeting_id: int):
-    case = _concern(case_id)
+    case = concern_or_404(case_id)
     findings = services.findings_for(case, meeting_id) or abort(404)
     problem = operations.cannot_raise(findings)
     if problem:

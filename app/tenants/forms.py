@@ -38,10 +38,6 @@ class RolesForm(Form):
     submit = submit("Save roles")
 
 
-class ConfirmForm(Form):
-    """A form with nothing but its CSRF token, for buttons that change state."""
-
-    submit = submit("Confirm")
 
 
 class LogoForm(Form):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.access import any_member, member, public, staff
-from app.auth.forms import SetPasswordForm
-from app.auth.invitation_tokens import same_email
-from app.auth.services import find_user_by_email
-from app.auth.sign_in_flow import start_session
+from app.auth.invitation_pages import InvitationFlow, accept_invitation_page
 from app.cases.roles import CASE_READERS
+from app.forms import ConfirmForm
 from app.jobs import in_process
 from app.pagination import paginate
 from app.tenants import logos, operations, services
-from app.tenants.forms import ConfirmForm, InviteForm, LogoForm, RolesForm
+from app.tenants.forms import InviteForm, LogoForm, RolesForm
 from app.tenants.models import Role
 
 bp = Blueprint("tenants", __name__)
@@ -177,46 +175,16 @@ def show_logo(authority_id: int):
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
-    invitation = services.find_invitation(token)
-    if invitation is None:
-        return render_template("tenants/invitation_invalid.html"), 404
-    visitor = current_user if current_user.is_authenticated else None
-    if visitor is not None and not same_email(visitor, invitation.email):
-        return render_template("auth/invitation_other_account.html"), 403
-    account = find_user_by_email(invitation.email) if visitor is None else None
-    if account is not None:
-        # An existing account is never changed from a link: its owner signs in and accepts.
-        return render_template(
-            "auth/invitation_sign_in.html",
-            problem=services.account_problem(account),
-            sign_in_url=url_for("auth.sign_in", next=request.path),
-        )
-    if visitor is not None:
-        return _join(invitation, visitor)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        outcome = operations.create_account(invitation, form.password.data)
-        if isinstance(outcome, str):
-            form.password.errors = [outcome]
-        else:
-            start_session(outcome)
-            return redirect(url_for("tenants.home", authority_id=invitation.tenant_id))
-    return render_template("tenants/accept_invitation.html", form=form, invitation=invitation)
+    return accept_invitation_page(token, STAFF_INVITATION)
 
 
-def _join(invitation, user):
-    """The account the invitation was sent to is signed in: it accepts with one button."""
-    form = ConfirmForm()
-    problem = None
-    if form.validate_on_submit():
-        problem = operations.join(invitation, user)
-        if problem is None:
-            flash(f"You can now act for {invitation.authority.name}.")
-            return redirect(url_for("tenants.home", authority_id=invitation.tenant_id))
-    return render_template(
-        "auth/invitation_join.html",
-        form=form,
-        problem=problem,
-        organisation=invitation.authority.name,
-        roles=", ".join(sorted(role.label for role in invitation.roles)),
-    )
+STAFF_INVITATION = InvitationFlow(
+    find=services.find_invitation, account_problem=services.account_problem,
+    create_account=operations.create_account, join=operations.join,
+    sign_in_url=lambda next_path: url_for("auth.sign_in", next=next_path),
+    home_url=lambda invitation: url_for("tenants.home", authority_id=invitation.tenant_id),
+    set_password_template="tenants/accept_invitation.html",
+    organisation=lambda invitation: invitation.authority.name,
+    roles=lambda invitation: ", ".join(sorted(role.label for role in invitation.roles)),
+    joined_message="You can now act for {organisation}.",
+)

@@ -60,8 +60,6 @@ ALLOWED_CYCLE_EDGES = {
                           "read cases.roles and case counts",
     ("tenants", "jobs"): "inviting someone queues an email (tenants.services -> jobs.outbox is "
                          "core; tenants.routes -> jobs.in_process runs the embedded worker)",
-    ("jobs", "tenants"): "jobs.services, jobs.routes and the sweep list authorities and their "
-                         "members",
 }
 
 # Route modules importing another routes module (besides blueprint registration).
