@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask import g, has_request_context
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.tenants.scoping import Scope, TenantScoped, equals
+from app.tenants.scoping import Scope, TenantScoped, equals, get_scope
 
 # A told provider reads the timescales it works to (the right of reply's window, say) from the
 # settings of a host that has a case about it.
@@ -132,7 +133,19 @@ def clock_mode_of(settings, key: str) -> ClockMode:
 
 
 def settings_for(tenant_id: int) -> ProcedureSettings:
-    """Return the authority's settings, or unsaved defaults if it never changed them."""
+    """Return the authority's settings, or unsaved defaults if it never changed them. Read
+    once per request and reader: a case page asks for them from its clocks, its stage rules
+    and its notices alike."""
+    if not has_request_context():
+        return _read_settings(tenant_id)
+    cache = g.setdefault("procedure_settings", {})
+    key = (tenant_id, get_scope(db.session))  # what may be read depends on who reads
+    if key not in cache:
+        cache[key] = _read_settings(tenant_id)
+    return cache[key]
+
+
+def _read_settings(tenant_id: int) -> ProcedureSettings:
     row = db.session.scalar(
         select(ProcedureSettings).where(ProcedureSettings.tenant_id == tenant_id)
     )
