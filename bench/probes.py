@@ -161,6 +161,34 @@ def write_audit_events(host_id: int, count: int) -> None:
         db.session.commit()
 
 
+def at_two_sizes(database: str, small_size: int, large_size: int):
+    """Create and migrate ``database``, grow the world to ``small_size`` open cases, count each
+    page's statements as the host's lead officer, grow it to ``large_size`` and count again.
+    Returns the app, the signed-in client, the world, its pages and both counts."""
+    from app import create_app
+    from app.extensions import db
+    from tests.support.clients import sign_in
+
+    create_test_database(database)
+    app = create_app({**pg_config(database), "WTF_CSRF_ENABLED": False})
+    migrate_up(app)
+    with app.app_context():
+        world = World()
+        world.grow(small_size)
+        pages = world.pages()
+        db.session.remove()
+    client = sign_in(app.test_client(), "lead@probe.example")
+    small = statements(app, client, pages)
+    started = time.perf_counter()
+    with app.app_context():
+        world.host = db.session.merge(world.host)
+        world.location = db.session.merge(world.location)
+        world.grow(large_size)
+        db.session.remove()
+    print(f"seeded {large_size} cases in {time.perf_counter() - started:.0f} s")
+    return app, client, world, pages, small, statements(app, client, pages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=10)
@@ -170,30 +198,10 @@ def main() -> None:
     parser.add_argument("--database", default="pcp_bench_probe")
     args = parser.parse_args()
 
-    from app import create_app
     from app.extensions import db
     from app.jobs.sweep import sweep_once
-    from tests.support.clients import sign_in
 
-    create_test_database(args.database)
-    app = create_app({**pg_config(args.database), "WTF_CSRF_ENABLED": False})
-    migrate_up(app)
-    with app.app_context():
-        world = World()
-        world.grow(args.small)
-        pages = world.pages()
-        db.session.remove()
-    client = app.test_client()
-    sign_in(client, "lead@probe.example")
-    small = statements(app, client, pages)
-    started = time.perf_counter()
-    with app.app_context():
-        world.host = db.session.merge(world.host)
-        world.location = db.session.merge(world.location)
-        world.grow(args.large)
-        db.session.remove()
-    print(f"seeded {args.large} cases in {time.perf_counter() - started:.0f} s")
-    large = statements(app, client, pages)
+    app, client, world, pages, small, large = at_two_sizes(args.database, args.small, args.large)
     print(f"\nstatements per page (sign-in checks and set_config included) at {args.small} and {args.large} cases:")
     differ = False
     for name in pages:

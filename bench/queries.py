@@ -26,29 +26,11 @@ def main() -> None:
     parser.add_argument("--database", default="pcp_bench_queries")
     args = parser.parse_args()
 
-    from probes import World, statements
+    from probes import at_two_sizes
 
-    from app import create_app
     from app.extensions import db
-    from tests.conftest import create_test_database, migrate_up, pg_config
-    from tests.support.clients import sign_in
 
-    create_test_database(args.database)
-    app = create_app({**pg_config(args.database), "WTF_CSRF_ENABLED": False})
-    migrate_up(app)
-    with app.app_context():
-        world = World()
-        world.grow(args.small)
-        pages = world.pages()
-        db.session.remove()
-    client = sign_in(app.test_client(), "lead@probe.example")
-    small = statements(app, client, pages)
-    with app.app_context():
-        world.host = db.session.merge(world.host)
-        world.location = db.session.merge(world.location)
-        world.grow(args.large)
-        db.session.remove()
-    large = statements(app, client, pages)
+    app, _client, _world, pages, small, large = at_two_sizes(args.database, args.small, args.large)
 
     print(f"statements per page at {args.small} and {args.large} open cases (most allowed {args.most}):")
     failed = False
